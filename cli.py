@@ -1,0 +1,195 @@
+"""`clinic-compare`: the terminal face of Ketamine Clinic Compare (a thin layer over the core).
+
+Exit codes: 0 ok, 1 data errors (rejected rows, unreadable file), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from providers import DEMO, DirectoryError, csv_bytes, json_bytes, read_directory, template_frame
+from providers.directory import write_atomic
+from scoring import (
+    ScoringError,
+    check_requirements,
+    explain,
+    method_markdown,
+    parse_weights,
+    rank_clinics,
+)
+from scoring.checklist import default_checklist
+from scoring.shortlist import shortlist_frame
+
+OK, DATA_ERROR, USAGE_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date as YYYY-MM-DD") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clinic-compare",
+        description="Compare ketamine-therapy clinics against a transparent seven-part checklist. "
+        "DIRECTORY is a CSV or JSON file, or 'demo' for the bundled fictional demo.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    template = sub.add_parser("template", help="write an empty directory with every column")
+    template.add_argument("--format", choices=("csv", "json"), default="csv")
+    template.add_argument("--out", type=Path, help="file to write (default: standard output)")
+
+    validate = sub.add_parser("validate", help="list every problem in a directory file")
+    validate.add_argument("directory")
+
+    score = sub.add_parser("score", help="rank clinics and write the shortlist")
+    score.add_argument("directory")
+    score.add_argument("--weights", default="", help="e.g. expertise=3,pricing=1 (0-5, default 1)")
+    score.add_argument("--require", default="", help="must-have items, e.g. monitoring.vital_signs")
+    score.add_argument("--top", type=_positive, help="keep only the N best clinics")
+    score.add_argument("--format", choices=("csv", "json"), default="csv")
+    score.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    score.add_argument("--today", type=_date, help="judge staleness as of this date (YYYY-MM-DD)")
+
+    why = sub.add_parser("explain", help="show why one clinic scores what it does")
+    why.add_argument("directory")
+    why.add_argument("clinic_id")
+    why.add_argument("--weights", default="")
+    why.add_argument("--today", type=_date)
+
+    sub.add_parser("method", help="print the scoring method (Markdown)")
+    return parser
+
+
+def _emit(data: bytes, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    if not out.parent.exists():
+        raise UsageError(f"folder does not exist: {out.parent}")
+    write_atomic(out, data)
+    print(f"wrote {out}", file=sys.stderr)
+
+
+def _encode(frame, fmt: str, to_file: bool) -> bytes:
+    if fmt == "json":
+        return json_bytes(frame)
+    data = csv_bytes(frame)
+    return data if to_file else data.removeprefix(b"\xef\xbb\xbf")
+
+
+def _read(directory: str):
+    if directory != DEMO and not Path(directory).exists():
+        raise UsageError(f"no such file: {directory} (use 'demo' for the bundled demo directory)")
+    result = read_directory(directory)
+    return result
+
+
+def _summary(result) -> str:
+    warnings = int((result.problems["severity"] == "warning").sum())
+    return f"{len(result.table)} clinics read, {result.rejected} rows rejected, {warnings} warnings"
+
+
+def cmd_template(args) -> int:
+    frame = template_frame()
+    _emit(_encode(frame, args.format, args.out is not None), args.out)
+    return OK
+
+
+def cmd_validate(args) -> int:
+    result = _read(args.directory)
+    for p in result.problems.itertuples(index=False):
+        where = "file" if p.row is None or str(p.row) == "<NA>" else f"row {p.row}"
+        column = f", column '{p.column}'" if p.column else ""
+        value = f", value {str(p.value)[:80]!r}" if p.value else ""
+        print(f"{p.severity}: {where}{column}{value}: {p.message}")
+    print(_summary(result), file=sys.stderr)
+    return DATA_ERROR if result.rejected else OK
+
+
+def cmd_score(args) -> int:
+    checklist = default_checklist()
+    weights = parse_weights(args.weights, checklist)
+    require = check_requirements(args.require.split(","), checklist)
+    result = _read(args.directory)
+    if len(result.problems):
+        print(
+            f"note: {_summary(result)}; run 'clinic-compare validate' for details", file=sys.stderr
+        )
+    ranked = rank_clinics(result.table, weights, require, args.today, args.top, checklist)
+    frame = shortlist_frame(ranked, checklist, question_lists=args.format == "json")
+    _emit(_encode(frame, args.format, args.out is not None), args.out)
+    if ranked.empty:
+        print("no clinic meets every must-have item", file=sys.stderr)
+    return OK
+
+
+def cmd_explain(args) -> int:
+    weights = parse_weights(args.weights)
+    table = _read(args.directory).table
+    match = table[table["id"] == args.clinic_id]
+    if match.empty:
+        raise UsageError(f"no clinic with id '{args.clinic_id}'")
+    for line in explain(match.iloc[0], weights, args.today).lines():
+        print(line)
+    return OK
+
+
+def cmd_method(args) -> int:
+    print(method_markdown())
+    return OK
+
+
+COMMANDS = {
+    "template": cmd_template,
+    "validate": cmd_validate,
+    "score": cmd_score,
+    "explain": cmd_explain,
+    "method": cmd_method,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (UsageError, ScoringError) as exc:
+        print(f"clinic-compare: error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except DirectoryError as exc:
+        print(f"clinic-compare: cannot read the directory: {exc}", file=sys.stderr)
+        return DATA_ERROR
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader stopped early (e.g. `| head`); nothing to report
+        return OK
+    except OSError as exc:
+        print(f"clinic-compare: error: {exc.strerror or exc}", file=sys.stderr)
+        return DATA_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,192 @@
+"""The checklist data file loaded into typed, frozen dataclasses.
+
+`checklist.toml` is the one place the seven criteria and their items are defined; every other
+module (directory columns, validation, scoring, explanations, questions, the method page)
+asks this module instead of naming items itself.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+ItemKind = Literal["tristate", "rating"]
+CRITERION_KEYS = (
+    "expertise",
+    "monitoring",
+    "personalization",
+    "follow_up",
+    "mental_health",
+    "pricing",
+    "reviews",
+)
+
+
+class ChecklistError(ValueError):
+    """The checklist data file is malformed."""
+
+
+@dataclass(frozen=True)
+class Item:
+    criterion: str
+    key: str
+    label: str
+    points: float
+    evidence: str
+    question: str
+    kind: ItemKind = "tristate"
+    implied_by: str | None = None
+
+    @property
+    def column(self) -> str:
+        """The directory column (and the public id) of this item: `criterion.item`."""
+        return f"{self.criterion}.{self.key}"
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    label: str
+    summary: str
+    unknown_label: str
+    items: tuple[Item, ...]
+
+    @property
+    def points(self) -> float:
+        return sum(item.points for item in self.items)
+
+    @property
+    def source_column(self) -> str:
+        return f"{self.key}.source"
+
+    @property
+    def verified_column(self) -> str:
+        return f"{self.key}.verified_on"
+
+
+@dataclass(frozen=True)
+class ReviewsModel:
+    prior_mean: float
+    prior_weight: float
+    few_reviews: int
+    floor: float
+
+
+@dataclass(frozen=True)
+class Checklist:
+    version: str
+    stale_after_days: int
+    reviews_model: ReviewsModel
+    criteria: tuple[Criterion, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.criteria)
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for c in self.criteria for item in c.items)
+
+    @property
+    def tristate_items(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.kind == "tristate")
+
+    def criterion(self, key: str) -> Criterion:
+        for c in self.criteria:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    def item(self, column: str) -> Item:
+        for item in self.items:
+            if item.column == column:
+                return item
+        raise KeyError(column)
+
+
+def _require(table: dict, name: str, kind: type | tuple[type, ...], where: str):
+    if name not in table:
+        raise ChecklistError(f"{where}: missing '{name}'")
+    value = table[name]
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ChecklistError(f"{where}: '{name}' has the wrong type ({type(value).__name__})")
+    return value
+
+
+def parse_checklist(data: dict) -> Checklist:
+    """Build a Checklist from parsed TOML, checking the things scoring relies on."""
+    version = _require(data, "version", str, "checklist")
+    stale = _require(data, "stale_after_days", int, "checklist")
+    rm = _require(data, "reviews_model", dict, "checklist")
+    model = ReviewsModel(
+        prior_mean=float(_require(rm, "prior_mean", (int, float), "reviews_model")),
+        prior_weight=float(_require(rm, "prior_weight", (int, float), "reviews_model")),
+        few_reviews=int(_require(rm, "few_reviews", int, "reviews_model")),
+        floor=float(_require(rm, "floor", (int, float), "reviews_model")),
+    )
+    if not 0 <= model.floor < 5 or model.prior_weight < 0:
+        raise ChecklistError("reviews_model: floor must be in [0, 5) and prior_weight >= 0")
+    criteria = []
+    for raw in _require(data, "criteria", list, "checklist"):
+        key = _require(raw, "key", str, "criterion")
+        items = []
+        for raw_item in _require(raw, "items", list, f"criterion {key}"):
+            where = f"item in {key}"
+            item = Item(
+                criterion=key,
+                key=_require(raw_item, "key", str, where),
+                label=_require(raw_item, "label", str, where),
+                points=float(_require(raw_item, "points", (int, float), where)),
+                evidence=_require(raw_item, "evidence", str, where),
+                question=_require(raw_item, "question", str, where),
+                kind=raw_item.get("kind", "tristate"),
+                implied_by=raw_item.get("implied_by"),
+            )
+            if item.kind not in ("tristate", "rating"):
+                raise ChecklistError(f"{item.column}: unknown kind '{item.kind}'")
+            if item.points <= 0:
+                raise ChecklistError(f"{item.column}: points must be positive")
+            if not item.key.isidentifier():
+                raise ChecklistError(f"{item.column}: key must be a plain identifier")
+            items.append(item)
+        if not items:
+            raise ChecklistError(f"criterion {key}: has no items")
+        criteria.append(
+            Criterion(
+                key=key,
+                label=_require(raw, "label", str, f"criterion {key}"),
+                summary=_require(raw, "summary", str, f"criterion {key}"),
+                unknown_label=raw.get("unknown_label", "unknown"),
+                items=tuple(items),
+            )
+        )
+    keys = tuple(c.key for c in criteria)
+    if keys != CRITERION_KEYS:
+        raise ChecklistError(f"criteria must be exactly {', '.join(CRITERION_KEYS)} in order")
+    columns = [item.column for c in criteria for item in c.items]
+    if len(set(columns)) != len(columns):
+        raise ChecklistError("item keys must be unique within a criterion")
+    return Checklist(version, stale, model, tuple(criteria))
+
+
+def load_checklist(path: str | Path | None = None) -> Checklist:
+    """Load a checklist file; the bundled one when no path is given."""
+    if path is None:
+        text = resources.files("scoring").joinpath("checklist.toml").read_text("utf-8")
+    else:
+        text = Path(path).read_text("utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ChecklistError(f"checklist is not valid TOML: {exc}") from exc
+    return parse_checklist(data)
+
+
+@cache
+def default_checklist() -> Checklist:
+    """The bundled checklist, parsed once per process."""
+    return load_checklist()

@@ -1,0 +1,78 @@
+"""The scoring method as Markdown, rendered from the checklist so it can never drift from it."""
+
+from __future__ import annotations
+
+from scoring.checklist import Checklist, default_checklist
+from scoring.engine import WEIGHT_RANGE
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def method_markdown(checklist: Checklist | None = None) -> str:
+    """The published method: rubric version, every item and its points, unknowns, reviews."""
+    c = checklist or default_checklist()
+    m = c.reviews_model
+    one = (m.prior_weight * m.prior_mean + 1 * 5.0) / (m.prior_weight + 1)
+    many = (m.prior_weight * m.prior_mean + 200 * 4.8) / (m.prior_weight + 200)
+    lo, hi = WEIGHT_RANGE
+    parts = [
+        f"### How the scores are made (rubric version {c.version})",
+        "",
+        "Each clinic is checked against seven criteria. Every checklist item is answered "
+        "**yes**, **no** or **unknown**, with the web page or document that shows it and the "
+        "date someone checked it.",
+        "",
+        "- A **yes** earns the item's points. A **no** or an **unknown** earns none, so a "
+        "clinic never gains by hiding something, and a yes never scores below an unknown.",
+        "- Each criterion is scored from 0 to 100: the points earned divided by the points "
+        "available.",
+        f"- The **overall** score is the weighted average of the seven criterion scores. "
+        f"Weights run from {lo:g} to {hi:g} (all {1:g} by default); a criterion with weight 0 "
+        "does not count at all.",
+        "- **Must-have** items filter clinics out of the list; they never change a score.",
+        "- **Completeness** is the share of checklist items whose answer is known. A low "
+        "completeness means the score rests on little evidence: ask the clinic.",
+        f"- Evidence is **stale** when a criterion's check is older than "
+        f"{c.stale_after_days} days or has no date.",
+        "- For **pricing**, an unanswered item counts as *not disclosed*: not telling patients "
+        "the price is itself a lack of transparency. A directory row that lists a price per "
+        "session counts as a published price.",
+        "",
+        "#### Patient reviews",
+        "",
+        f"A raw average from a handful of reviews says little. The rating used for scoring is "
+        f"shrunk toward {m.prior_mean:g} stars as if every clinic started with "
+        f"{m.prior_weight:g} reviews of {m.prior_mean:g} stars:",
+        "",
+        f"> shrunk = ({m.prior_weight:g} x {m.prior_mean:g} + count x average) / "
+        f"({m.prior_weight:g} + count)",
+        "",
+        f"So one 5-star review gives {one:.2f}, while 200 reviews averaging 4.8 give "
+        f"{many:.2f}. The rating item then earns its points in proportion: {m.floor:g} star "
+        f"or less earns nothing, 5 stars earn all. Ratings from fewer than {m.few_reviews} "
+        "reviews are marked *few reviews*; the raw average and the count are always shown.",
+        "",
+        "#### The checklist",
+        "",
+    ]
+    for criterion in c.criteria:
+        parts.append(
+            f"**{criterion.label}** (`{criterion.key}`, {_points(criterion.points)} points): "
+            f"{criterion.summary}"
+        )
+        parts.append("")
+        parts.append("| item | points | what counts as evidence | question to ask |")
+        parts.append("|---|---|---|---|")
+        for item in criterion.items:
+            parts.append(
+                f"| `{item.column}` {item.label} | {_points(item.points)} | "
+                f"{item.evidence} | {item.question} |"
+            )
+        parts.append("")
+    parts.append(
+        "This is not medical advice. The scores show how much a clinic has made known about "
+        "its care, not whether ketamine is right for you: talk it over with your own doctor."
+    )
+    return "\n".join(parts)

@@ -1,0 +1,71 @@
+"""Shared fixtures: the bundled checklist, small directories built in the test, a fixed date."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Mapping
+
+import pytest
+
+from providers import default_schema, parse_directory
+from scoring import default_checklist
+
+TODAY = dt.date(2026, 11, 21)
+
+
+def csv_of(rows: Iterable[Mapping[str, object]], delimiter: str = ",") -> bytes:
+    """A CSV (UTF-8) with the union of the rows' keys as header."""
+    rows = list(rows)
+    header: list[str] = []
+    for row in rows:
+        header.extend(k for k in row if k not in header)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, header, delimiter=delimiter, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def table_of(*rows: Mapping[str, object]):
+    """A validated clinic table from dictionaries (asserting they parse without problems)."""
+    result = parse_directory(csv_of(rows), "t.csv")
+    assert result.rejected == 0, result.problems
+    return result.table
+
+
+@pytest.fixture(scope="session")
+def checklist():
+    return default_checklist()
+
+
+@pytest.fixture(scope="session")
+def schema():
+    return default_schema()
+
+
+@pytest.fixture
+def today():
+    return TODAY
+
+
+def full_clinic(**overrides) -> dict[str, object]:
+    """A clinic that answers yes to every item, with fresh evidence and many good reviews."""
+    checklist = default_checklist()
+    row: dict[str, object] = {
+        "id": "full",
+        "name": "Complete Care",
+        "country": "US",
+        "price_per_session": 450,
+        "currency": "USD",
+        "reviews_rating": 5,
+        "reviews_count": 100000,
+    }
+    for item in checklist.tristate_items:
+        row[item.column] = "yes"
+    for criterion in checklist.criteria:
+        row[criterion.source_column] = f"https://example.org/{criterion.key}"
+        row[criterion.verified_column] = "2026-10-01"
+    row.update(overrides)
+    return row

@@ -1,0 +1,155 @@
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cli import main
+from tests.conftest import csv_of, full_clinic
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run(capsys, *args):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def rows_of(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_template_has_every_column(capsys, schema):
+    code, out, _ = run(capsys, "template")
+    assert code == 0
+    assert out.splitlines()[0].split(",") == list(schema.names)
+
+
+def test_template_to_a_file(tmp_path, capsys, schema):
+    code, _, err = run(capsys, "template", "--out", tmp_path / "t.csv")
+    assert code == 0 and "wrote" in err
+    assert (tmp_path / "t.csv").read_bytes().startswith(b"\xef\xbb\xbfid,name,")
+
+
+def test_score_demo_writes_the_shortlist_columns(capsys, checklist):
+    code, out, _ = run(capsys, "score", "demo", "--top", "5", "--today", "2026-11-21")
+    assert code == 0
+    rows = rows_of(out)
+    assert len(rows) == 5
+    for column in [
+        "id",
+        "name",
+        "phone",
+        "overall",
+        *checklist.keys,
+        "completeness",
+        "unknowns",
+        "stale",
+        "questions",
+        "rubric_version",
+    ]:
+        assert column in rows[0], column
+    overall = [float(r["overall"]) for r in rows]
+    assert overall == sorted(overall, reverse=True)
+    assert {r["rubric_version"] for r in rows} == {checklist.version}
+
+
+def test_score_with_weights_requirements_and_json(tmp_path, capsys):
+    directory = tmp_path / "d.csv"
+    directory.write_bytes(
+        csv_of(
+            [
+                full_clinic(),
+                full_clinic(id="novitals", name="No Vitals", **{"monitoring.vital_signs": "no"}),
+            ]
+        )
+    )
+    out_file = tmp_path / "out.json"
+    code, _, _ = run(
+        capsys,
+        "score",
+        directory,
+        "--weights",
+        "monitoring=5",
+        "--require",
+        "monitoring.vital_signs",
+        "--format",
+        "json",
+        "--out",
+        out_file,
+    )
+    assert code == 0
+    data = json.loads(out_file.read_text())
+    assert [d["id"] for d in data] == ["full"]
+    assert data[0]["questions"] == []
+
+
+def test_validate_reports_every_problem_and_exits_1_on_rejected_rows(tmp_path, capsys):
+    directory = tmp_path / "d.csv"
+    directory.write_bytes(
+        csv_of([{"name": "A", "website": "javascript:alert(1)"}, {"name": "", "city": "Mesa"}])
+    )
+    code, out, err = run(capsys, "validate", directory)
+    assert code == 1
+    assert "row 2, column 'website', value 'javascript:alert(1)'" in out
+    assert "row 3, column 'name'" in out and "rejected" in out
+    assert "1 clinics read, 1 rows rejected, 1 warnings" in err
+
+
+def test_validate_demo_is_clean(capsys):
+    code, out, _ = run(capsys, "validate", "demo")
+    assert code == 0 and out == ""
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["score", "demo", "--weights", "expertize=3"], "did you mean expertise"),
+        (["score", "demo", "--require", "monitoring.vitals"], "unknown checklist item"),
+        (["score", "nope.csv"], "no such file"),
+        (["explain", "demo", "no-such-id"], "no clinic with id"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_message(capsys, args, message):
+    code, _, err = run(capsys, *args)
+    assert code == 2 and message in err
+
+
+def test_argparse_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["score", "demo", "--top", "0"])
+    assert exit_info.value.code == 2
+
+
+def test_an_unreadable_directory_exits_1(tmp_path, capsys):
+    path = tmp_path / "d.csv"
+    path.write_bytes(b"name,name\n")
+    code, _, err = run(capsys, "score", path)
+    assert code == 1 and "twice" in err
+
+
+def test_explain_and_method(capsys, checklist):
+    code, out, _ = run(capsys, "explain", "demo", "demo-001", "--today", "2026-11-21")
+    assert code == 0 and "overall" in out and "Medical expertise" in out
+    code, out, _ = run(capsys, "method")
+    assert code == 0 and checklist.version in out
+
+
+def test_installed_console_script_never_shows_a_traceback(tmp_path):
+    script = Path(sys.executable).with_name("clinic-compare")
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"\xff\xfe\x00\x00garbage" * 100)
+    for args in (
+        ["score", str(broken)],
+        ["validate", str(broken)],
+        ["score", "demo", "--weights", "x"],
+    ):
+        done = subprocess.run(
+            [str(script), *args], capture_output=True, text=True, cwd=REPO, timeout=120
+        )
+        assert done.returncode in (1, 2), done
+        assert "Traceback" not in done.stderr and done.stderr.startswith("clinic-compare")

@@ -1,0 +1,1 @@
+"""Streamlit pages: thin wiring between widgets and the core (`providers`, `scoring`)."""
