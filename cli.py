@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from providers import DEMO, DirectoryError, csv_bytes, json_bytes, read_directory, template_frame
-from providers.directory import write_atomic
+from providers.directory import directory_frame, write_atomic
+from providers.locate import locate_clinics, nearby, resolve_place, with_region
+from providers.places import default_gazetteer, parse_radius
+from providers.settings import Settings, SettingsError
 from scoring import (
     ScoringError,
     check_requirements,
@@ -71,6 +75,25 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--format", choices=("csv", "json"), default="csv")
     score.add_argument("--out", type=Path, help="file to write (default: standard output)")
     score.add_argument("--today", type=_date, help="judge staleness as of this date (YYYY-MM-DD)")
+    score.add_argument(
+        "--near", metavar="PLACE", help="ZIP, 'City, ST', 'City, Province' or 'lat,lon'"
+    )
+    score.add_argument(
+        "--radius", default="", help="with --near: e.g. 50mi or 80km (default: no limit)"
+    )
+    score.add_argument("--sort", choices=("score", "distance"), default="score")
+    score.add_argument(
+        "--online",
+        action="store_true",
+        help="allow sending the --near place to the online geocoder, if one is configured",
+    )
+
+    geocode = sub.add_parser("geocode", help="fill in clinic coordinates and their precision")
+    geocode.add_argument("directory")
+    geocode.add_argument("--out", type=Path, required=True, help="directory file to write")
+    geocode.add_argument(
+        "--format", choices=("csv", "json"), default=None, help="default: from the --out file name"
+    )
 
     why = sub.add_parser("explain", help="show why one clinic scores what it does")
     why.add_argument("directory")
@@ -129,20 +152,86 @@ def cmd_validate(args) -> int:
     return DATA_ERROR if result.rejected else OK
 
 
+def _settings() -> Settings:
+    try:
+        return Settings.from_env(os.environ)
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _place(args, settings: Settings):
+    gazetteer = default_gazetteer()
+    geocoder = settings.online_geocoder() if args.online else None
+    found = resolve_place(args.near, gazetteer, geocoder, opted_in=args.online)
+    if found.notice:
+        print(f"note: {found.notice}", file=sys.stderr)
+    if found.ambiguous:
+        options = "; ".join(p.label for p in found.candidates)
+        raise UsageError(f"'{args.near}' is ambiguous; be more specific, e.g. one of: {options}")
+    if not found.ok:
+        raise UsageError(found.message)
+    return with_region(found.place, gazetteer)
+
+
+LOCATION_COLUMNS = (
+    "distance_km",
+    "distance_mi",
+    "reach",
+    "latitude",
+    "longitude",
+    "location_precision",
+)
+
+
 def cmd_score(args) -> int:
     checklist = default_checklist()
     weights = parse_weights(args.weights, checklist)
     require = check_requirements(args.require.split(","), checklist)
+    if (args.radius or args.sort == "distance") and not args.near:
+        raise UsageError("--radius and --sort distance need --near PLACE")
+    try:
+        radius_km = parse_radius(args.radius) if args.radius else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    place = _place(args, _settings()) if args.near else None
     result = _read(args.directory)
     if len(result.problems):
         print(
             f"note: {_summary(result)}; run 'clinic-compare validate' for details", file=sys.stderr
         )
-    ranked = rank_clinics(result.table, weights, require, args.today, args.top, checklist)
-    frame = shortlist_frame(ranked, checklist, question_lists=args.format == "json")
+    table = result.table
+    if place is not None:
+        table, _ = locate_clinics(table, default_gazetteer())
+        print(f"note: distances from {place.label} ({place.precision})", file=sys.stderr)
+    ranked = rank_clinics(table, weights, require, args.today, None, checklist)
+    if place is not None:
+        ranked = nearby(ranked, place, radius_km, args.sort)
+    if args.top:
+        ranked = ranked.head(args.top)
+    extra = LOCATION_COLUMNS if place is not None else ()
+    frame = shortlist_frame(ranked, checklist, extra=extra, question_lists=args.format == "json")
     _emit(_encode(frame, args.format, args.out is not None), args.out)
     if ranked.empty:
-        print("no clinic meets every must-have item", file=sys.stderr)
+        why = "within the radius" if place is not None else "that meets every must-have item"
+        print(f"no clinic {why}; try a larger radius or fewer must-haves", file=sys.stderr)
+    return OK
+
+
+def cmd_geocode(args) -> int:
+    settings = _settings()
+    fmt = args.format or ("json" if args.out.suffix.lower() == ".json" else "csv")
+    result = _read(args.directory)
+    geocoder = settings.online_geocoder()
+
+    def progress(done: int, total: int, name: str) -> None:
+        print(f"geocoding {done}/{total}: {name}", file=sys.stderr)
+
+    located, report = locate_clinics(result.table, default_gazetteer(), geocoder, progress)
+    _emit(_encode(directory_frame(located), fmt, True), args.out)
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(report.by_precision.items()))
+    print(f"location precision: {counts}", file=sys.stderr)
+    if report.notice:
+        print(f"note: {report.notice}", file=sys.stderr)
     return OK
 
 
@@ -167,6 +256,7 @@ COMMANDS = {
     "validate": cmd_validate,
     "score": cmd_score,
     "explain": cmd_explain,
+    "geocode": cmd_geocode,
     "method": cmd_method,
 }
 

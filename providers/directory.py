@@ -410,6 +410,13 @@ def _cross_checks(table: pd.DataFrame, rows: np.ndarray) -> list[pd.DataFrame]:
             )
         )
         table.loc[one_coordinate, ["latitude", "longitude"]] = np.nan
+    # Coordinates without a stated precision are exact; no coordinates means no location yet.
+    has_point = table["latitude"].notna()
+    stated = table["location_precision"]
+    unstated = (stated == "") | (stated == "none")
+    table["location_precision"] = stated.mask(has_point & unstated, "exact").where(
+        has_point, "none"
+    )
     no_currency = (
         table["price_per_session"].notna() & (table["currency"] == "") & (table["country"] != "")
     )

@@ -70,6 +70,12 @@ BASE_COLUMNS: tuple[Column, ...] = (
     Column("country", "country", "`US` or `CA` (United States, USA, Canada are accepted)."),
     Column("latitude", "number", "Latitude in decimal degrees.", -90, 90),
     Column("longitude", "number", "Longitude in decimal degrees.", -180, 180),
+    Column(
+        "location_precision",
+        "precision",
+        "How exact the coordinates are: `exact`, `postal_code`, `city` or `none`. "
+        "Filled by `clinic-compare geocode`; blank means exact when coordinates are given.",
+    ),
     Column("phone", "text", "Phone number as written."),
     Column("website", "url", "Clinic website; http:// or https:// only."),
     Column(
@@ -107,6 +113,7 @@ _MESSAGES = {
     "routes": "unknown route (expected IV, IM, intranasal or oral)",
     "country": "only US and CA are supported",
     "currency": "expected USD or CAD",
+    "precision": "expected exact, postal_code, city or none",
     "text": f"longer than {MAX_TEXT} characters: cut short",
     "region": f"longer than {MAX_TEXT} characters: cut short",
 }
@@ -242,6 +249,15 @@ def parse_currency(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return pd.Series(out, index=raw.index, dtype="str"), pd.Series(bad, index=raw.index)
 
 
+PRECISIONS = ("exact", "postal_code", "city", "none")
+
+
+def parse_precision(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    tokens = raw.str.strip().str.lower().str.replace(" ", "_")
+    ok = tokens.isin(PRECISIONS) | (tokens == "")
+    return tokens.where(ok, ""), ~ok
+
+
 def parse_region(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     text, bad = parse_text(raw)
     short = text.str.len() == 2
@@ -303,6 +319,7 @@ def parser_for(column: Column) -> Parser:
         "region": parse_region,
         "postal_code": parse_postal_code,
         "npi": parse_npi,
+        "precision": parse_precision,
     }[kind]
 
 

@@ -6,8 +6,12 @@ The core never reads the environment itself: `Settings.from_env(os.environ)` is 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+
+from providers.geocoder import DEFAULT_URL, DEFAULT_USER_AGENT, GeocodeCache, OnlineGeocoder
 
 PREFIX = "CLINIC_COMPARE_"
 
@@ -16,10 +20,28 @@ class SettingsError(ValueError):
     """A configuration variable has a value that cannot be used."""
 
 
+def _default_cache(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_CACHE_HOME") or os.path.join(
+        env.get("HOME") or os.path.expanduser("~"), ".cache"
+    )
+    return Path(base) / "ketamine-clinic-compare" / "geocode.sqlite"
+
+
 @dataclass(frozen=True)
 class Settings:
     directory: str = "demo"
     max_upload_mb: int = 20
+    geocoder: str = "offline"
+    nominatim_url: str = DEFAULT_URL
+    user_agent: str = DEFAULT_USER_AGENT
+    geocode_cache: Path | None = None
+
+    def online_geocoder(self) -> OnlineGeocoder | None:
+        """The configured online geocoder, or None when look-ups stay offline (the default)."""
+        if self.geocoder != "nominatim":
+            return None
+        cache = GeocodeCache(self.geocode_cache) if self.geocode_cache else None
+        return OnlineGeocoder(self.nominatim_url, self.user_agent, cache=cache)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -37,4 +59,21 @@ class Settings:
             ) from None
         if not 1 <= max_upload_mb <= 200:
             raise SettingsError(f"{PREFIX}MAX_UPLOAD_MB must be between 1 and 200")
-        return cls(directory=directory, max_upload_mb=max_upload_mb)
+        geocoder = env.get(PREFIX + "GEOCODER", "").strip().lower() or "offline"
+        if geocoder not in ("offline", "nominatim"):
+            raise SettingsError(
+                f"{PREFIX}GEOCODER must be 'offline' or 'nominatim', not '{geocoder}'"
+            )
+        url = env.get(PREFIX + "NOMINATIM_URL", "").strip() or DEFAULT_URL
+        if not url.startswith(("http://", "https://")):
+            raise SettingsError(f"{PREFIX}NOMINATIM_URL must start with http:// or https://")
+        agent = env.get(PREFIX + "USER_AGENT", "").strip() or DEFAULT_USER_AGENT
+        cache = env.get(PREFIX + "GEOCODE_CACHE", "").strip()
+        return cls(
+            directory=directory,
+            max_upload_mb=max_upload_mb,
+            geocoder=geocoder,
+            nominatim_url=url,
+            user_agent=agent,
+            geocode_cache=Path(cache) if cache else _default_cache(env),
+        )

@@ -54,8 +54,11 @@ def shortlist_frame(
     if question_lists:
         out["questions"] = [q.split(QUESTION_SEPARATOR) if q else [] for q in out["questions"]]
     out["rubric_version"] = checklist.version
-    for name in ("overall", "completeness", "reviews_shrunk", *checklist.keys):
-        out[name] = out[name].astype("float64").round(1 if name != "reviews_shrunk" else 2)
+    for name in ("overall", "completeness", *checklist.keys):
+        out[name] = out[name].astype("float64").round(1)
+    for name in ("reviews_shrunk", "distance_km", "distance_mi"):
+        if name in out.columns:
+            out[name] = out[name].astype("float64").round(2)
     columns = [
         "rank",
         *CONTACT_COLUMNS,

@@ -153,3 +153,103 @@ def test_installed_console_script_never_shows_a_traceback(tmp_path):
         )
         assert done.returncode in (1, 2), done
         assert "Traceback" not in done.stderr and done.stderr.startswith("clinic-compare")
+
+
+def test_score_near_a_zip_adds_distance_columns_and_filters_by_radius(capsys):
+    code, out, err = run(
+        capsys, "score", "demo", "--near", "85251", "--radius", "50mi", "--today", "2026-11-21"
+    )
+    assert code == 0 and "distances from Scottsdale, AZ 85251" in err
+    rows = rows_of(out)
+    assert rows and {
+        "distance_km",
+        "distance_mi",
+        "latitude",
+        "longitude",
+        "location_precision",
+        "reach",
+    } <= set(rows[0])
+    for row in rows:
+        if row["reach"] == "in person":
+            assert float(row["distance_mi"]) <= 50
+        else:
+            assert (
+                row["reach"] == "telehealth"
+                and row["region"] == "AZ"
+                and row["telehealth"] == "yes"
+            )
+
+
+def test_score_near_sorted_by_distance(capsys):
+    code, out, _ = run(
+        capsys, "score", "demo", "--near", "Toronto, ON", "--radius", "80km", "--sort", "distance"
+    )
+    assert code == 0
+    km = [float(r["distance_km"]) for r in rows_of(out)]
+    assert km == sorted(km) and km
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--near", "Portland"], "ambiguous"),
+        (["--near", "Portland"], "Portland, ME"),
+        (["--near", "Scotsdale, AZ"], "Did you mean Scottsdale, AZ?"),
+        (["--near", "85251", "--radius", "far"], "not like 50mi"),
+        (["--radius", "50mi"], "need --near"),
+    ],
+)
+def test_bad_places_are_usage_errors(capsys, args, message):
+    code, out, err = run(capsys, "score", "demo", *args)
+    assert code == 2 and message in err and out == ""
+
+
+def test_geocode_fills_coordinates_and_precision(tmp_path, capsys):
+    directory = tmp_path / "d.csv"
+    directory.write_bytes(
+        csv_of(
+            [
+                {"id": "z", "name": "Zip Only", "postal_code": "02139", "country": "US"},
+                {"id": "c", "name": "City Only", "city": "Thunder Bay", "region": "ON"},
+            ]
+        )
+    )
+    code, _, err = run(capsys, "geocode", directory, "--out", tmp_path / "located.csv")
+    assert code == 0 and "city 1, postal_code 1" in err
+    rows = {r["id"]: r for r in rows_of((tmp_path / "located.csv").read_text("utf-8-sig"))}
+    assert rows["z"]["location_precision"] == "postal_code" and float(
+        rows["z"]["latitude"]
+    ) == pytest.approx(42.36, abs=0.05)
+    assert rows["c"]["location_precision"] == "city"
+
+
+def test_bulk_geocode_online_shows_progress_and_resumes_from_the_cache(
+    tmp_path, capsys, monkeypatch, httpserver
+):
+    answer = [
+        {
+            "lat": "33.5",
+            "lon": "-111.9",
+            "display_name": "somewhere",
+            "addresstype": "building",
+            "address": {"country_code": "us"},
+        }
+    ]
+    httpserver.expect_request("/search").respond_with_json(answer)
+    monkeypatch.setenv("CLINIC_COMPARE_GEOCODER", "nominatim")
+    monkeypatch.setenv("CLINIC_COMPARE_NOMINATIM_URL", httpserver.url_for("/").rstrip("/"))
+    monkeypatch.setenv("CLINIC_COMPARE_GEOCODE_CACHE", str(tmp_path / "cache.sqlite"))
+    directory = tmp_path / "d.csv"
+    directory.write_bytes(
+        csv_of(
+            [
+                {"id": "a", "name": "A", "address": "1 Main St", "city": "Mesa", "region": "AZ"},
+                {"id": "b", "name": "B", "address": "2 Main St", "city": "Mesa", "region": "AZ"},
+            ]
+        )
+    )
+    code, _, err = run(capsys, "geocode", directory, "--out", tmp_path / "out.csv")
+    assert code == 0 and "geocoding 1/2: A" in err and "geocoding 2/2: B" in err
+    assert "exact 2" in err and len(httpserver.log) == 2
+    code, _, _ = run(capsys, "geocode", directory, "--out", tmp_path / "again.csv")
+    assert code == 0 and len(httpserver.log) == 2  # resumed from the cache: no new requests

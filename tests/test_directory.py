@@ -262,3 +262,8 @@ def _read_or_clear_error(data: bytes, filename):
         return
     assert list(result.problems.columns) == ["row", "column", "value", "severity", "message"]
     assert result.table["name"].str.strip().ne("").all()
+
+
+def test_rows_of_empty_cells_left_by_spreadsheets_are_skipped_silently():
+    result = parse_directory(b"name,city\nA,x\n,\n,\n", "x.csv")
+    assert result.table["name"].tolist() == ["A"] and result.problems.empty

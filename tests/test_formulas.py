@@ -9,9 +9,7 @@ from providers import csv_bytes, parse_directory
 from providers.formulas import TRIGGERS, guard_series, guard_text, unguard_series, unguard_text
 
 # Text that is likely to hit the edge cases: triggers, apostrophes, white space.
-EDGY = st.text(
-    alphabet=st.sampled_from([*TRIGGERS, "'", " ", "\t", "\r", "\n", "a", "1", "é"])
-)
+EDGY = st.text(alphabet=st.sampled_from([*TRIGGERS, "'", " ", "\t", "\r", "\n", "a", "1", "é"]))
 ANY_TEXT = st.one_of(EDGY, st.text())
 
 

@@ -1,0 +1,23 @@
+"""`python -m benchmarks`: run every benchmark module in turn and print its figures.
+
+Each module exposes `main()`; add new ones to BENCHES and they run in the listed order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from benchmarks import bench_core
+
+BENCHES: tuple[Callable[[], None], ...] = (bench_core.main,)
+
+
+def run_all() -> None:
+    for index, bench in enumerate(BENCHES):
+        if index:
+            print()
+        bench()
+
+
+if __name__ == "__main__":
+    run_all()

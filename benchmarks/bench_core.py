@@ -1,0 +1,294 @@
+"""Core benchmark: read + validate a directory, score + rank it, against a plain-Python loop.
+
+Every size runs in fresh child processes so that the peak memory reported is that size's own
+and nothing is warm from a smaller run. One child writes the synthetic CSV file (its memory is
+not reported: generating data is not the product's work); a second child reads the file's
+bytes and measures, then prints its figures as one JSON line on stdout.
+
+Sizes default to 1k, 10k, 100k and 1M rows; `BENCH_SIZES=1000,10000` overrides them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SIZES = (1_000, 10_000, 100_000, 1_000_000)
+TODAY = dt.date(2026, 11, 21)
+BIG = 100_000  # above this: fewer repeats, and no plain-Python baseline (it would take minutes)
+CHILD_TIMEOUT_S = 1800
+AGREEMENT_ROWS = 2000
+# Targets checked on the measured figures (printed as PASS or MISS).
+TARGET_RANK_100K_S = 0.3
+TARGET_SPEEDUP_100K = 30.0
+TARGET_PEAK_1M_MB = 1000.0
+
+
+def sizes_from_env() -> list[int]:
+    """Sizes from BENCH_SIZES ("1000,10000"), or the defaults."""
+    text = os.environ.get("BENCH_SIZES", "").strip()
+    if not text:
+        return list(DEFAULT_SIZES)
+    return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+
+
+def _timed(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    """Median wall time of `repeats` calls, and the last call's result."""
+    times, result = [], None
+    for _ in range(repeats):
+        result = None  # let the previous result go before the next run allocates its own
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
+
+
+# --- child processes ----------------------------------------------------------------------------
+
+
+def generate(n: int, path: Path) -> None:
+    """Write the synthetic directory of `n` rows as a plain pandas CSV file."""
+    from benchmarks.synthetic import synthetic_raw
+
+    synthetic_raw(n).to_csv(path, index=False)
+
+
+def _load(path: Path, parse: Callable[[bytes, str], Any], repeats: int) -> tuple[float, Any]:
+    """Time `parse` on the file's bytes; the bytes are released when this returns."""
+    data = path.read_bytes()
+    return _timed(lambda: parse(data, path.name), repeats)
+
+
+def measure(n: int, path: Path) -> dict[str, Any]:
+    """Time reading, scoring and the baseline on the CSV file; figures as a dictionary."""
+    from benchmarks.baseline import baseline_rank
+    from providers.directory import parse_directory
+    from scoring.engine import rank_clinics
+
+    load_s, result = _load(path, parse_directory, 3 if n <= BIG else 1)
+    table = result.table
+    rank_s, ranked = _timed(lambda: rank_clinics(table, today=TODAY), 5 if n <= BIG else 3)
+    del ranked
+    base_s = None
+    if n <= BIG:
+        base_s, _ = _timed(lambda: baseline_rank(table, None, TODAY), 3 if n <= 10_000 else 1)
+    return {
+        "rows": n,
+        "clinics": len(table),
+        "problems": len(result.problems),
+        "csv_mb": path.stat().st_size / 1e6,
+        "load_s": load_s,
+        "rank_s": rank_s,
+        "baseline_s": base_s,
+        "peak_mb": _peak_rss_mb(),
+    }
+
+
+def child(argv: Sequence[str]) -> None:
+    parser = argparse.ArgumentParser(prog="benchmarks.bench_core")
+    parser.add_argument("mode", choices=("generate", "measure"))
+    parser.add_argument("rows", type=int)
+    parser.add_argument("csv", type=Path)
+    args = parser.parse_args(argv)
+    if args.mode == "generate":
+        generate(args.rows, args.csv)
+    else:
+        print(json.dumps(measure(args.rows, args.csv)), flush=True)
+
+
+def _run_child(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_core", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT_S,
+        check=False,
+    )
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-1:] or [f"exit status {done.returncode}"]
+        raise RuntimeError(tail[0])
+    return done.stdout
+
+
+def run_size(n: int, folder: Path) -> dict[str, Any]:
+    """Generate then measure one size, each in its own process."""
+    path = folder / f"synthetic_{n}.csv"
+    try:
+        start = time.perf_counter()
+        _run_child("generate", str(n), str(path))
+        generated_s = time.perf_counter() - start
+        figures = json.loads(_run_child("measure", str(n), str(path)).strip().splitlines()[-1])
+        figures["generate_s"] = generated_s
+        return figures
+    except (RuntimeError, subprocess.TimeoutExpired, json.JSONDecodeError, IndexError) as exc:
+        return {"rows": n, "error": str(exc) or type(exc).__name__}
+    finally:
+        path.unlink(missing_ok=True)
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def estimate_baselines(results: list[dict[str, Any]]) -> None:
+    """For sizes without a measured baseline, scale the largest measured one linearly."""
+    measured = [r for r in results if r.get("baseline_s") is not None]
+    if not measured:
+        return
+    ref = max(measured, key=lambda r: r["rows"])
+    for r in results:
+        if "error" not in r and r.get("baseline_s") is None and r["rows"] > ref["rows"]:
+            r["baseline_est_s"] = ref["baseline_s"] * r["rows"] / ref["rows"]
+
+
+def table_lines(results: list[dict[str, Any]]) -> list[str]:
+    header = (
+        "size",
+        "CSV MB",
+        "load+validate s",
+        "score+rank s",
+        "baseline s",
+        "speed-up x",
+        "peak RSS MB",
+    )
+    rows = [header]
+    for r in results:
+        if "error" in r:
+            rows.append((f"{r['rows']:,}", f"failed: {r['error']}", "", "", "", "", ""))
+            continue
+        base, est = r.get("baseline_s"), ""
+        if base is None and r.get("baseline_est_s") is not None:
+            base, est = r["baseline_est_s"], " est."
+        speedup = None if base is None else base / r["rank_s"]
+        rows.append(
+            (
+                f"{r['rows']:,}",
+                _fmt(r["csv_mb"], 1),
+                _fmt(r["load_s"]),
+                _fmt(r["rank_s"], 4),
+                _fmt(base, 2) + est,
+                _fmt(speedup, 0) + est,
+                _fmt(r["peak_mb"], 0),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [" | ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return lines
+
+
+def target_lines(results: list[dict[str, Any]]) -> list[str]:
+    by_size = {r["rows"]: r for r in results if "error" not in r}
+
+    def verdict(ok: bool) -> str:
+        return "PASS" if ok else "MISS"
+
+    out = []
+    r = by_size.get(100_000)
+    if r is None:
+        out.append("score+rank 100k < 0.3 s: not measured; speed-up at 100k >= 30x: not measured")
+    else:
+        speedup = r["baseline_s"] / r["rank_s"]
+        out.append(
+            f"score+rank 100k < {TARGET_RANK_100K_S} s: "
+            f"{verdict(r['rank_s'] < TARGET_RANK_100K_S)} ({r['rank_s']:.3f} s)"
+        )
+        out.append(
+            f"speed-up at 100k >= {TARGET_SPEEDUP_100K:.0f}x: "
+            f"{verdict(speedup >= TARGET_SPEEDUP_100K)} ({speedup:.0f}x)"
+        )
+    r = by_size.get(1_000_000)
+    if r is None:
+        out.append("1M peak RSS < 1000 MB: not measured")
+    else:
+        out.append(
+            f"1M peak RSS < {TARGET_PEAK_1M_MB:.0f} MB: "
+            f"{verdict(r['peak_mb'] < TARGET_PEAK_1M_MB)} ({r['peak_mb']:.0f} MB)"
+        )
+    return ["targets: " + "; ".join(out)]
+
+
+def agreement_lines(rows: int = AGREEMENT_ROWS) -> list[str]:
+    """Check that the baseline and the engine agree, so the speed-up compares like with like."""
+    import numpy as np
+
+    from benchmarks.baseline import baseline_rank, baseline_scores
+    from benchmarks.synthetic import synthetic_table
+    from scoring.engine import compute_scores, rank_clinics
+
+    table = synthetic_table(rows)
+    engine = compute_scores(table, today=TODAY)
+    base = baseline_scores(table, today=TODAY)
+    numeric = [c for c in base.columns if c != "stale"]
+    diff = float(np.abs(engine[numeric].to_numpy(float) - base[numeric].to_numpy(float)).max())
+    stale_same = bool((engine["stale"].to_numpy() == base["stale"].to_numpy()).all())
+    ok = diff <= 1e-9 and stale_same
+    ranked = rank_clinics(table, today=TODAY)
+    loop = baseline_rank(table, None, TODAY)
+    moved = [i for i, r in enumerate(loop) if r["id"] != ranked["id"].iat[i]]
+    order = "identical"
+    if moved:
+        ties = all(abs(loop[i]["overall"] - ranked["overall"].iat[i]) < 1e-9 for i in moved)
+        order = f"differs at {len(moved)} of {rows} positions, " + (
+            "all between clinics with equal overall scores (to 1e-9): both sort on raw floats, "
+            "so such ties fall to rounding noise, not to completeness and name"
+            if ties
+            else "NOT explained by tied scores"
+        )
+    return [
+        f"agreement on {rows:,} rows: {'OK' if ok else 'MISMATCH'} "
+        f"(max |diff| {diff:.1e}, stale {'identical' if stale_same else 'differs'}); "
+        f"rank order {order}"
+    ]
+
+
+def main() -> None:
+    """Measure every size in fresh processes and print the table and the target check."""
+    sizes = sizes_from_env()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench_core_") as folder:
+        for n in sizes:
+            print(f"bench_core: {n:,} rows ...", file=sys.stderr, flush=True)
+            results.append(run_size(n, Path(folder)))
+    estimate_baselines(results)
+    print(
+        f"bench_core: read + validate, score + rank (today {TODAY}); "
+        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
+    )
+    for line in table_lines(results):
+        print(line)
+    print(
+        "baseline = plain-Python loop over records (benchmarks/baseline.py); "
+        "speed-up = baseline / score+rank; est. = scaled linearly, not run; "
+        "peak RSS = measuring process (reads the CSV file, no data generation)"
+    )
+    for line in [*target_lines(results), *agreement_lines()]:
+        print(line)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        child(sys.argv[1:])
+    else:
+        main()
