@@ -113,7 +113,9 @@ def baseline_rank(
     for record in table.to_dict("records"):
         record.update(score_record(record, checked, today, checklist))
         scored.append(record)
-    ranked = sorted(scored, key=lambda r: (-r["overall"], -r["completeness"], r["name"]))
+    ranked = sorted(
+        scored, key=lambda r: (-round(r["overall"], 9), -round(r["completeness"], 9), r["name"])
+    )
     for position, record in enumerate(ranked, start=1):
         record["rank"] = position
     return ranked

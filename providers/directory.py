@@ -91,19 +91,50 @@ def _file_problem(message: str, column: str = "", value: str = "", severity: str
 # --- decoding ---------------------------------------------------------------------------------
 
 
-def decode(data: bytes) -> tuple[str, str, list[str]]:
-    """Text, the encoding used, and notes worth telling the user."""
+@dataclass(frozen=True)
+class Payload:
+    """The file's bytes made parseable: BOM gone, NULs gone, UTF-16 turned into UTF-8.
+
+    The bytes are kept (not decoded into one big string) so that a large file is parsed
+    straight from them without a second, four-times-larger copy in memory.
+    """
+
+    data: bytes
+    encoding: str
+    notes: tuple[str, ...] = ()
+
+    def head(self, size: int = 1 << 20) -> str:
+        return self.data[:size].decode(self.encoding, errors="replace")
+
+    def text(self) -> str:
+        return self.data.decode(self.encoding, errors="replace")
+
+
+def _is_utf8(data: bytes, chunk: int = 1 << 23) -> bool:
+    """Validate UTF-8 in chunks, so no decoded copy of a large file is ever held."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), chunk):
+            decoder.decode(data[start : start + chunk])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def decode(data: bytes) -> Payload:
+    """Work out how to read the bytes, refusing what is clearly not a text file."""
     notes: list[str] = []
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig", notes
+        data = data[3:]
     for bom, name in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             try:
-                text = data[2:].decode(name)
+                data = data[2:].decode(name).encode("utf-8")
             except UnicodeDecodeError as exc:
                 raise DirectoryError("the file says it is UTF-16 but is not valid UTF-16") from exc
             notes.append("The file is UTF-16; it was read, but please save directories as UTF-8.")
-            return text, "utf-16", notes
+            break
     nul = data.count(b"\x00")
     if nul:
         if nul > max(8, len(data) // 100):
@@ -113,30 +144,30 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
             )
         data = data.replace(b"\x00", b"")
         notes.append(f"{nul} NUL byte(s) were removed from the file.")
-    try:
-        text, encoding = data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        text, encoding = data.decode("cp1252", errors="replace"), "cp1252"
+    encoding = "utf-8"
+    if not _is_utf8(data):
+        encoding = "cp1252"
         notes.append("The file is not UTF-8; it was read as Windows-1252. Please check accents.")
-    sample = text[:65536]
+    payload = Payload(data, encoding, tuple(notes))
+    sample = payload.head(65536)
     controls = sum(sample.count(chr(c)) for c in range(32) if chr(c) not in "\t\r\n")
-    if sample and controls > len(sample) // 20:
+    if controls > max(32, len(sample) // 20):
         raise DirectoryError(
             "this does not look like a text file (too many control characters): "
             "save the directory as CSV (UTF-8) or JSON"
         )
-    return text, encoding, notes
+    return payload
 
 
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def _header(text: str) -> tuple[list[str], str]:
+def _header(head: str) -> tuple[list[str], str]:
     """The header cells and the delimiter, chosen as the one that splits the header most."""
-    first = text.split("\n", 1)[0]
+    first = head.split("\n", 1)[0]
     delimiter = max(_DELIMITERS, key=first.count)
     try:
-        header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+        header = next(csv.reader(io.StringIO(head), delimiter=delimiter), [])
     except csv.Error as exc:
         raise DirectoryError(f"the header row cannot be read: {exc}") from exc
     return header, delimiter
@@ -164,18 +195,20 @@ def normalise_headers(header: list[str]) -> list[str]:
     return names
 
 
-def _parse_csv(text: str) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+def _parse_csv(payload: Payload) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
     """Raw string cells, their spreadsheet row numbers, and the records that were skipped."""
-    if not text.strip():
+    if not payload.data or payload.data.isspace():
         raise DirectoryError("the file is empty")
-    header, delimiter = _header(text)
+    header, delimiter = _header(payload.head())
     names = normalise_headers(header)
     skipped = empty_problems()
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             raw = pd.read_csv(
-                io.StringIO(text),
+                io.BytesIO(payload.data),
+                encoding=payload.encoding,
+                encoding_errors="replace",
                 sep=delimiter,
                 header=0,
                 names=names,
@@ -194,7 +227,7 @@ def _parse_csv(text: str) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
             )
         ]
     except (pd.errors.ParserError, ValueError, csv.Error, OverflowError) as exc:
-        return _parse_csv_slowly(text, names, delimiter, str(exc))
+        return _parse_csv_slowly(payload.text(), names, delimiter, str(exc))
     except MemoryError as exc:
         raise DirectoryError("the file is too large to read on this machine") from exc
     if bad_lines:
@@ -509,24 +542,26 @@ def parse_directory(
         raise DirectoryError(
             f"the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB"
         )
-    text, encoding, notes = decode(data)
-    if looks_like_json(text, filename):
-        raw, rows, found = _parse_json(text)
+    payload = decode(data)
+    del data
+    if looks_like_json(payload.head(4096), filename):
+        raw, rows, found = _parse_json(payload.text())
         fmt = "json"
         if raw.empty and not len(found):
             raise DirectoryError("the JSON directory has no clinics")
     else:
-        raw, rows, found = _parse_csv(text)
+        raw, rows, found = _parse_csv(payload)
         fmt = "csv"
     if "name" not in raw.columns and fmt == "json":
         raw["name"] = ""
     table, problems = validate(raw, rows, schema)
-    file_notes = [_file_problem(note) for note in notes]
+    file_notes = [_file_problem(note) for note in payload.notes]
     problems = pd.concat([*file_notes, found, problems], ignore_index=True)
     problems = problems.astype({"row": "Int64"}).sort_values(
         "row", kind="stable", na_position="first"
     )
-    return ReadResult(table, problems.reset_index(drop=True), fmt, encoding, notes)
+    encoding = "utf-16" if any("UTF-16" in n for n in payload.notes) else payload.encoding
+    return ReadResult(table, problems.reset_index(drop=True), fmt, encoding, list(payload.notes))
 
 
 def read_directory(

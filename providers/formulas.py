@@ -16,10 +16,13 @@ import pandas as pd
 # U+FE63, U+FE6B) and the minus sign (U+2212), which some spreadsheets also treat as a sign.
 TRIGGERS = "=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212"
 GUARD = "'"
+# Every character Python counts as white space, spelled out (rather than \s) so that the same
+# pattern runs inside Arrow's regex engine on whole columns, not cell by cell in Python.
+WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _TRIGGER_CLASS = re.escape(TRIGGERS)
 # Leading apostrophes are part of the pattern so that text which already starts with an
 # apostrophe before a trigger is guarded too; that is what makes the guard reversible.
-NEEDS_GUARD = re.compile(rf"^'*(?:[\t\r\n]|\s*[{_TRIGGER_CLASS}])")
+NEEDS_GUARD = re.compile(f"^'*(?:[\t\r\n]|[{WHITESPACE}]*[{_TRIGGER_CLASS}])")
 
 
 def needs_guard(text: str) -> bool:
@@ -48,11 +51,12 @@ def guard_series(values: pd.Series) -> pd.Series:
 
 def unguard_series(values: pd.Series) -> pd.Series:
     """Vectorised `unguard_text` over a column of strings."""
-    rest = values.str.slice(1)
-    mask = values.str.startswith(GUARD) & rest.str.match(NEEDS_GUARD.pattern)
-    if not mask.any():
+    quoted = values.str.startswith(GUARD).fillna(False)
+    if not quoted.any():  # the usual case, decided by one fast scan
         return values
-    return values.where(~mask, rest)
+    rest = values[quoted].str.slice(1)
+    mask = rest.str.match(NEEDS_GUARD.pattern)
+    return values.mask(quoted & mask.reindex(values.index, fill_value=False), rest.reindex(values.index))
 
 
 def guard_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from providers.formulas import WHITESPACE
 from scoring.checklist import Checklist, default_checklist
 
 TRISTATE = pd.CategoricalDtype(["no", "unknown", "yes"], ordered=True)
@@ -35,8 +36,11 @@ _COUNTRY_ALIASES = {
     "CA": ("ca", "can", "canada"),
 }
 _CURRENCY_ALIASES = {"USD": ("usd", "us$", "$", "us"), "CAD": ("cad", "c$", "ca$", "can$")}
-_URL = r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$|^https?://localhost(?::\d+)?(?:[/?#]\S*)?$"
-_BARE_DOMAIN = r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/\S*)?$"
+# No \s or \S here: spelled-out classes keep these patterns inside Arrow's fast regex engine.
+_HOST = f"[^{WHITESPACE}/?#]+"
+_REST = f"(?:[/?#][^{WHITESPACE}]*)?"
+_URL = f"^https?://{_HOST}\\.{_HOST}{_REST}$|^https?://localhost(?::[0-9]+)?{_REST}$"
+_BARE_DOMAIN = f"^(?:www\\.)?[a-z0-9-]+(?:\\.[a-z0-9-]+)+(?:/[^{WHITESPACE}]*)?$"
 _US_ZIP = r"^\d{5}(?:-\d{4})?$"
 _CA_POSTAL = r"^[A-Z]\d[A-Z] ?\d[A-Z]\d$"
 
@@ -201,7 +205,9 @@ def parse_url(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def parse_number(raw: pd.Series, low: float, high: float) -> tuple[pd.Series, pd.Series]:
-    text = raw.str.strip().str.replace(r"^(?:US|CA|C|CAN)?\$|[,\s]|(?:USD|CAD)$", "", regex=True)
+    text = raw.str.strip().str.replace(
+        f"^(?:US|CA|C|CAN)?\\$|[,{WHITESPACE}]|(?:USD|CAD)$", "", regex=True
+    )
     values = pd.to_numeric(text, errors="coerce").astype("float64")
     bad = (text != "") & (values.isna() | (values < low) | (values > high))
     return values.where(~bad), bad
@@ -224,7 +230,13 @@ def parse_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 def parse_routes(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     # Wrap every token in ";" so an alias only matches a whole token (no look-around needed,
     # which keeps the patterns inside what Arrow's regex engine accepts).
-    wrapped = ";" + raw.str.strip().str.lower().str.replace(r"\s*[;,/|]\s*", ";;", regex=True) + ";"
+    wrapped = (
+        ";"
+        + raw.str.strip()
+        .str.lower()
+        .str.replace(f"[{WHITESPACE}]*[;,/|][{WHITESPACE}]*", ";;", regex=True)
+        + ";"
+    )
     out = pd.Series("", index=raw.index, dtype="str")
     leftover = wrapped
     for route in ROUTES:
@@ -292,7 +304,7 @@ def npi_check_digit_ok(digits: pd.Series) -> np.ndarray:
 
 
 def parse_npi(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    text = raw.str.strip().str.replace(r"[\s-]", "", regex=True)
+    text = raw.str.strip().str.replace(f"[{WHITESPACE}-]", "", regex=True)
     ok = text == ""
     shaped = text.str.fullmatch(r"\d{10}")
     if shaped.any():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -143,10 +144,9 @@ def compute_scores(
     share = rating_share(shrunk, model)
     out: dict[str, np.ndarray] = {}
     known_items = np.zeros(n, dtype=np.int32)
-    stale_any = np.zeros(n, dtype=bool)
-    stale_names = np.full(n, "", dtype=object)
+    stale_code = np.zeros(n, dtype=np.int64)  # bit i set: criterion i is stale
     dates = []
-    for criterion in checklist.criteria:
+    for index, criterion in enumerate(checklist.criteria):
         earned = np.zeros(n)
         for item in criterion.items:
             states = item_states(table, item)
@@ -156,8 +156,7 @@ def compute_scores(
         verified = pd.to_datetime(table[criterion.verified_column], errors="coerce")
         age = (today - verified).dt.days.to_numpy(dtype="float64", na_value=np.nan)
         stale = np.isnan(age) | (age > checklist.stale_after_days)
-        stale_any |= stale
-        stale_names = stale_names + np.where(stale, criterion.key + ";", "")
+        stale_code |= stale.astype(np.int64) << index
         dates.append(verified.astype("datetime64[ns]"))
     total_items = len(checklist.items)
     weight_vector = np.array([weights[k] for k in checklist.keys])
@@ -165,12 +164,21 @@ def compute_scores(
     out["overall"] = matrix @ weight_vector / weight_vector.sum()
     out["completeness"] = 100.0 * known_items / total_items
     out["unknowns"] = total_items - known_items
-    out["stale"] = stale_any
-    out["stale_criteria"] = pd.Series(stale_names, dtype="str").str.rstrip(";").to_numpy()
+    out["stale"] = stale_code != 0
+    out["stale_criteria"] = _stale_labels(checklist.keys)[stale_code]
     out["last_verified"] = pd.concat(dates, axis=1).max(axis=1).to_numpy()
     out["reviews_shrunk"] = shrunk
     out["few_reviews"] = ~np.isnan(rating) & few_reviews(np.nan_to_num(count, nan=0.0), model)
     return pd.DataFrame(out, index=table.index)
+
+
+@functools.cache
+def _stale_labels(keys: tuple[str, ...]) -> np.ndarray:
+    """Every combination of stale criteria as text, indexed by its bit pattern."""
+    return np.array(
+        [";".join(k for i, k in enumerate(keys) if code >> i & 1) for code in range(1 << len(keys))],
+        dtype=object,
+    )
 
 
 def requirement_mask(
@@ -198,11 +206,13 @@ def rank_clinics(
     keep = requirement_mask(table, require, checklist)
     kept = table[keep]
     scores = compute_scores(kept, weights, today, checklist)
+    # Rounded keys: scores that are equal on paper must tie, whatever the float noise, so
+    # that completeness and then the name decide as the method says.
     order = np.lexsort(
         (
             kept["name"].to_numpy(dtype=object),
-            -scores["completeness"].to_numpy(),
-            -scores["overall"].to_numpy(),
+            -np.round(scores["completeness"].to_numpy(), 9),
+            -np.round(scores["overall"].to_numpy(), 9),
         )
     )
     if top is not None:

@@ -10,7 +10,11 @@ from providers.formulas import TRIGGERS, guard_series, guard_text, unguard_serie
 
 # Text that is likely to hit the edge cases: triggers, apostrophes, white space.
 EDGY = st.text(alphabet=st.sampled_from([*TRIGGERS, "'", " ", "\t", "\r", "\n", "a", "1", "é"]))
+# Control characters other than tab/CR/LF are left out: a file full of them is refused as
+# binary by design (see test_directory), which is not what these tests are about.
+PRINTABLE = st.text(st.characters(exclude_categories=("Cc", "Cs"), include_characters="\t\r\n"))
 ANY_TEXT = st.one_of(EDGY, st.text())
+FILE_TEXT = st.one_of(EDGY, PRINTABLE)
 
 
 def starts_with_trigger(cell: str) -> bool:
@@ -49,11 +53,11 @@ def test_known_attacks_are_neutralised():
         assert guard_text(harmless) == harmless
 
 
-NAME = st.text(min_size=1).filter(lambda s: s.strip() != "")
+NAME = PRINTABLE.filter(lambda s: s.strip() != "")
 
 
 @given(
-    names=st.lists(NAME, min_size=1, max_size=8), notes=st.lists(ANY_TEXT, min_size=8, max_size=8)
+    names=st.lists(NAME, min_size=1, max_size=8), notes=st.lists(FILE_TEXT, min_size=8, max_size=8)
 )
 def test_directory_export_then_import_gives_the_original_text(names, notes):
     # The reader trims and drops characters a CSV cannot carry; compare what it accepted.
