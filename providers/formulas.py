@@ -18,7 +18,9 @@ TRIGGERS = "=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212"
 GUARD = "'"
 # Every character Python counts as white space, spelled out (rather than \s) so that the same
 # pattern runs inside Arrow's regex engine on whole columns, not cell by cell in Python.
-WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _TRIGGER_CLASS = re.escape(TRIGGERS)
 # Leading apostrophes are part of the pattern so that text which already starts with an
 # apostrophe before a trigger is guarded too; that is what makes the guard reversible.
@@ -56,7 +58,8 @@ def unguard_series(values: pd.Series) -> pd.Series:
         return values
     rest = values[quoted].str.slice(1)
     mask = rest.str.match(NEEDS_GUARD.pattern)
-    return values.mask(quoted & mask.reindex(values.index, fill_value=False), rest.reindex(values.index))
+    guarded = quoted & mask.reindex(values.index, fill_value=False)
+    return values.mask(guarded, rest.reindex(values.index))
 
 
 def guard_frame(frame: pd.DataFrame) -> pd.DataFrame:

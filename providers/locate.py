@@ -155,6 +155,20 @@ def add_distances(table: pd.DataFrame, place: Place) -> pd.DataFrame:
     return table.assign(distance_km=km, distance_mi=km / KM_PER_MILE)
 
 
+def _in_box(
+    lats: np.ndarray, lons: np.ndarray, place: Place, radius_km: float | None
+) -> np.ndarray:
+    """Clinics that may lie within `radius_km`: a slightly generous latitude/longitude box."""
+    if radius_km is None:
+        return np.ones(len(lats), dtype=bool)
+    dlat = radius_km * 1.01 / 110.574
+    top = min(89.9, abs(place.latitude) + dlat)
+    dlon = radius_km * 1.01 / (111.320 * np.cos(np.radians(top)))
+    if abs(place.longitude) + dlon >= 180 or top >= 89.9:
+        return np.ones(len(lats), dtype=bool)  # the box would wrap: check every clinic
+    return (np.abs(lats - place.latitude) <= dlat) & (np.abs(lons - place.longitude) <= dlon)
+
+
 def nearby(
     table: pd.DataFrame,
     place: Place,
@@ -163,23 +177,33 @@ def nearby(
 ) -> pd.DataFrame:
     """Clinics within the radius, plus telehealth/at-home clinics serving the patient's region.
 
-    Adds `distance_km`, `distance_mi` and `reach` ("in person" or "telehealth"). Sorted by the
-    existing order (score) or by distance; `rank` is renumbered.
+    Adds `distance_km`, `distance_mi` and `reach` ("in person" or "telehealth"). Keeps the
+    incoming order (by score) or sorts by distance; `rank` is renumbered. Only the kept rows
+    are copied, so filtering a large table costs little more than the distance itself.
     """
-    located = add_distances(table, place)
-    km = located["distance_km"].to_numpy()
-    inside = np.ones(len(located), dtype=bool) if radius_km is None else km <= radius_km
-    remote = (
-        (located["telehealth"].astype("str") == "yes").to_numpy()
-        & (located["region"] == place.region).to_numpy()
-        & (place.region != "")
-        & ~inside
+    lats = table["latitude"].to_numpy(dtype="float64")
+    lons = table["longitude"].to_numpy(dtype="float64")
+    serves_region = np.zeros(len(table), dtype=bool)
+    if place.region:
+        serves_region = (table["telehealth"] == "yes").to_numpy() & (
+            table["region"] == place.region
+        ).to_numpy()
+    # Exact distances only for clinics inside a bounding box around the circle (a few cheap
+    # comparisons) and for telehealth clinics that serve the region; the rest are too far.
+    candidates = _in_box(lats, lons, place, radius_km) | serves_region
+    km = np.full(len(table), np.nan)
+    km[candidates] = distance_km(
+        place.latitude, place.longitude, lats[candidates], lons[candidates]
     )
-    keep = inside | remote
-    out = located[keep].copy()
-    out["reach"] = np.where(remote[keep], "telehealth", "in person")
+    inside = np.ones(len(table), dtype=bool) if radius_km is None else km <= radius_km
+    remote = ~inside & serves_region
+    keep = np.flatnonzero(inside | remote)
     if sort == "distance":
-        out = out.sort_values("distance_km", kind="stable", na_position="last")
+        keep = keep[np.argsort(km[keep], kind="stable")]  # NaN (no coordinates) sorts last
+    out = table.iloc[keep].reset_index(drop=True)
+    out["distance_km"] = km[keep]
+    out["distance_mi"] = km[keep] / KM_PER_MILE
+    out["reach"] = np.where(remote[keep], "telehealth", "in person")
     if "rank" in out.columns:
         out["rank"] = np.arange(1, len(out) + 1)
-    return out.reset_index(drop=True)
+    return out

@@ -15,7 +15,7 @@ import datetime as dt
 import difflib
 import functools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,6 +120,17 @@ def item_states(table: pd.DataFrame, item: Item) -> np.ndarray:
     return states
 
 
+def scoring_columns(checklist: Checklist | None = None) -> tuple[str, ...]:
+    """The directory columns the engine reads: enough to score and rank, nothing else."""
+    checklist = checklist or default_checklist()
+    columns = ["id", "name", "reviews_rating", "reviews_count"]
+    for criterion in checklist.criteria:
+        columns.extend(item.column for item in criterion.items if item.kind == "tristate")
+        columns.extend(item.implied_by for item in criterion.items if item.implied_by)
+        columns.append(criterion.verified_column)
+    return tuple(dict.fromkeys(columns))
+
+
 def _earned(table: pd.DataFrame, item: Item, states: np.ndarray, share: np.ndarray) -> np.ndarray:
     if item.kind == "rating":
         return item.points * share
@@ -145,7 +156,7 @@ def compute_scores(
     out: dict[str, np.ndarray] = {}
     known_items = np.zeros(n, dtype=np.int32)
     stale_code = np.zeros(n, dtype=np.int64)  # bit i set: criterion i is stale
-    dates = []
+    newest = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     for index, criterion in enumerate(checklist.criteria):
         earned = np.zeros(n)
         for item in criterion.items:
@@ -157,7 +168,7 @@ def compute_scores(
         age = (today - verified).dt.days.to_numpy(dtype="float64", na_value=np.nan)
         stale = np.isnan(age) | (age > checklist.stale_after_days)
         stale_code |= stale.astype(np.int64) << index
-        dates.append(verified.astype("datetime64[ns]"))
+        newest = np.fmax(newest, verified.to_numpy(dtype="datetime64[ns]"))  # NaT-aware max
     total_items = len(checklist.items)
     weight_vector = np.array([weights[k] for k in checklist.keys])
     matrix = np.column_stack([out[k] for k in checklist.keys])
@@ -166,19 +177,19 @@ def compute_scores(
     out["unknowns"] = total_items - known_items
     out["stale"] = stale_code != 0
     out["stale_criteria"] = _stale_labels(checklist.keys)[stale_code]
-    out["last_verified"] = pd.concat(dates, axis=1).max(axis=1).to_numpy()
+    out["last_verified"] = newest
     out["reviews_shrunk"] = shrunk
     out["few_reviews"] = ~np.isnan(rating) & few_reviews(np.nan_to_num(count, nan=0.0), model)
-    return pd.DataFrame(out, index=table.index)
+    return pd.DataFrame(out, index=table.index, copy=False)
 
 
 @functools.cache
 def _stale_labels(keys: tuple[str, ...]) -> np.ndarray:
     """Every combination of stale criteria as text, indexed by its bit pattern."""
-    return np.array(
-        [";".join(k for i, k in enumerate(keys) if code >> i & 1) for code in range(1 << len(keys))],
-        dtype=object,
-    )
+    labels = [
+        ";".join(k for i, k in enumerate(keys) if code >> i & 1) for code in range(1 << len(keys))
+    ]
+    return np.array(labels, dtype=object)
 
 
 def requirement_mask(
@@ -199,25 +210,33 @@ def rank_clinics(
     today: dt.date | None = None,
     top: int | None = None,
     checklist: Checklist | None = None,
+    columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """The table with score columns, filtered by must-haves, best first, with a `rank`."""
+    """The table with score columns, filtered by must-haves, best first, with a `rank`.
+
+    `columns` chooses which directory columns travel with the scores (all by default). Over a
+    very large table, ranking just `id` and `name` and fetching details for the rows actually
+    shown keeps memory to a fraction, since only the chosen columns are reordered and copied.
+    """
     checklist = checklist or default_checklist()
     require = check_requirements(require, checklist)
     keep = requirement_mask(table, require, checklist)
-    kept = table[keep]
+    kept = table if keep.all() else table[keep]
     scores = compute_scores(kept, weights, today, checklist)
     # Rounded keys: scores that are equal on paper must tie, whatever the float noise, so
     # that completeness and then the name decide as the method says.
+    name_order, _ = pd.factorize(kept["name"], sort=True)  # ints, not a million str objects
     order = np.lexsort(
         (
-            kept["name"].to_numpy(dtype=object),
+            name_order,
             -np.round(scores["completeness"].to_numpy(), 9),
             -np.round(scores["overall"].to_numpy(), 9),
         )
     )
     if top is not None:
         order = order[: max(top, 0)]
-    ranked = pd.concat([kept.iloc[order], scores.iloc[order]], axis=1)
+    carried = kept if columns is None else kept[list(columns)]
+    ranked = pd.concat([carried.iloc[order], scores.iloc[order]], axis=1)
     ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
     return ranked.reset_index(drop=True)
 
