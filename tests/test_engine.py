@@ -209,7 +209,6 @@ def test_explanation_agrees_with_the_engine_and_names_sources_and_dates(checklis
 
 def test_vectorised_engine_matches_the_straightforward_per_row_implementation():
     from benchmarks.baseline import baseline_scores
-
     from benchmarks.synthetic import synthetic_table
 
     table = synthetic_table(3000, seed=7)
