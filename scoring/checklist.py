@@ -77,11 +77,21 @@ class ReviewsModel:
 
 
 @dataclass(frozen=True)
+class Preset:
+    """A named set of criterion weights (unnamed criteria weigh 1)."""
+
+    key: str
+    label: str
+    weights: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
 class Checklist:
     version: str
     stale_after_days: int
     reviews_model: ReviewsModel
     criteria: tuple[Criterion, ...]
+    presets: tuple[Preset, ...] = ()
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -170,7 +180,18 @@ def parse_checklist(data: dict) -> Checklist:
     columns = [item.column for c in criteria for item in c.items]
     if len(set(columns)) != len(columns):
         raise ChecklistError("item keys must be unique within a criterion")
-    return Checklist(version, stale, model, tuple(criteria))
+    presets = []
+    for key, raw in data.get("presets", {}).items():
+        label = _require(raw, "label", str, f"preset {key}")
+        weights = {k: v for k, v in raw.items() if k != "label"}
+        for name, value in weights.items():
+            if name not in keys or isinstance(value, bool) or not isinstance(value, int | float):
+                raise ChecklistError(f"preset {key}: '{name}' is not a criterion with a number")
+            if not 0 <= value <= 5:
+                raise ChecklistError(f"preset {key}: weights run from 0 to 5")
+        full = tuple((k, float(weights.get(k, 1))) for k in keys)
+        presets.append(Preset(key, label, full))
+    return Checklist(version, stale, model, tuple(criteria), tuple(presets))
 
 
 def load_checklist(path: str | Path | None = None) -> Checklist:

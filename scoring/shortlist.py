@@ -68,3 +68,41 @@ def shortlist_frame(
         *TAIL_COLUMNS,
     ]
     return out[[c for c in columns if c in out.columns]]
+
+
+def printable_html(frame: pd.DataFrame, notes: dict[str, str], title: str, data_note: str) -> str:
+    """A self-contained printable page; every value is escaped, links are not made live."""
+    from html import escape
+
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>{escape(title)}</title>",
+        "<style>body{font-family:sans-serif;max-width:50em;margin:2em auto;line-height:1.4}"
+        "h2{border-top:1px solid #999;padding-top:.5em}li{margin:.2em 0}</style></head><body>",
+        f"<h1>{escape(title)}</h1><p>{escape(data_note)}</p>",
+    ]
+    for row in frame.to_dict("records"):
+        parts.append(f"<h2>{escape(str(row.get('rank', '')))}. {escape(str(row['name']))}</h2>")
+        where = ", ".join(str(row[c]) for c in ("address", "city", "region") if row.get(c))
+        facts = [
+            f"Overall score {row['overall']:.0f}/100, {row['completeness']:.0f}% of items known",
+            f"Phone: {row.get('phone') or 'unknown'}",
+            f"Website: {row.get('website') or 'unknown'}",
+            f"Address: {where or 'unknown'}",
+        ]
+        if row.get("distance_mi") == row.get("distance_mi") and row.get("distance_mi") is not None:
+            facts.append(f"Distance: {row['distance_mi']:.1f} mi ({row['distance_km']:.1f} km)")
+        parts.append("<ul>" + "".join(f"<li>{escape(f)}</li>" for f in facts) + "</ul>")
+        note = notes.get(str(row["id"]), "").strip()
+        if note:
+            parts.append(f"<p><b>My notes:</b> {escape(note)}</p>")
+        asked = [q for q in str(row.get("questions", "")).split(QUESTION_SEPARATOR) if q]
+        if asked:
+            parts.append("<p><b>Questions to ask:</b></p><ol>")
+            parts.extend(f"<li>{escape(q)}</li>" for q in asked)
+            parts.append("</ol>")
+    parts.append(
+        "<p><i>Not medical advice. Discuss ketamine treatment, and in particular pregnancy, "
+        "substance use and heart conditions, with your own doctor.</i></p></body></html>"
+    )
+    return "".join(parts)

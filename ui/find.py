@@ -1,67 +1,250 @@
-"""Find clinics: the scored directory as a table (the full patient journey builds on this)."""
+"""Find clinics: place, radius, filters, must-haves; results as a table and a map."""
 
 from __future__ import annotations
 
-import datetime as dt
-
+import altair as alt
+import numpy as np
+import pandas as pd
 import streamlit as st
 
+from providers.filters import Filters, explain_empty
+from providers.locate import nearby, resolve_place, with_region
+from providers.places import KM_PER_MILE, Place
+from providers.schema import ROUTES
 from scoring import default_checklist
 from scoring.shortlist import shortlist_frame
 from ui import state
+from ui.share import RADII
 
-DEMO_BANNER = (
-    "You are looking at **fictional demo data**: these clinics do not exist. "
-    "Load a real directory to compare real clinics."
-)
+RESULT_COLUMNS = [
+    "rank", "name", "city", "region", "distance_mi", "reach", "overall", "completeness",
+    "price_per_session", "currency", "routes", "telehealth", "stale", "website",
+    "location_precision",
+]  # fmt: skip
 
 
-def score_columns() -> dict:
+def column_config() -> dict:
     checklist = default_checklist()
-    progress = {
-        c.key: st.column_config.ProgressColumn(c.label, min_value=0, max_value=100, format="%.0f")
-        for c in checklist.criteria
-    }
-    return {
-        "overall": st.column_config.ProgressColumn(
-            "Overall", min_value=0, max_value=100, format="%.0f"
+    cc = st.column_config
+    config = {
+        "rank": cc.NumberColumn("#", format="%d", width="small"),
+        "name": cc.TextColumn("Clinic", width="medium"),
+        "overall": cc.ProgressColumn("Overall (0-100)", min_value=0, max_value=100, format="%.0f"),
+        "completeness": cc.ProgressColumn(
+            "Known items %", min_value=0, max_value=100, format="%.0f"
         ),
-        "completeness": st.column_config.NumberColumn("Known items %", format="%.0f"),
-        "website": st.column_config.LinkColumn("Website"),
-        "stale": st.column_config.CheckboxColumn("Stale evidence"),
-        **progress,
+        "distance_mi": cc.NumberColumn("Miles", format="%.1f"),
+        "reach": cc.TextColumn("How"),
+        "price_per_session": cc.NumberColumn("Price / session", format="%.0f"),
+        "stale": cc.CheckboxColumn("Stale evidence"),
+        "website": cc.LinkColumn("Website", display_text="open"),
+        "location_precision": cc.TextColumn("Location is"),
     }
+    for c in checklist.criteria:
+        config[c.key] = cc.ProgressColumn(c.label, min_value=0, max_value=100, format="%.0f")
+    return config
+
+
+def _radius_label(miles: int) -> str:
+    return "any distance" if miles == 0 else f"{miles} miles ({miles * KM_PER_MILE:.0f} km)"
+
+
+def place_controls() -> tuple[Place | None, float | None]:
+    """The patient's place (resolved offline unless they opt in) and the radius in km."""
+    c = state.choices()
+    left, middle, right = st.columns([3, 2, 2])
+    query = left.text_input(
+        "Where are you? ZIP code, city (e.g. Toronto, ON) or coordinates",
+        key=state.seed("w.place", c.place),
+        placeholder="e.g. 85251 or Scottsdale, AZ",
+    )
+    radius = middle.selectbox(
+        "Within", RADII, format_func=_radius_label, key=state.seed("w.radius", c.radius_mi)
+    )
+    sort = right.radio(
+        "Sort by", ("score", "distance"), horizontal=True, key=state.seed("w.sort", c.sort)
+    )
+    share = st.checkbox(
+        "Put my place in the share link", key=state.seed("w.share_place", c.share_place)
+    )
+    state.update(place=query.strip(), radius_mi=int(radius), sort=sort, share_place=share)
+    if not query.strip():
+        return None, None
+    config = state.settings()
+    geocoder = config.online_geocoder() if config else None
+    opted_in = False
+    if geocoder is not None:
+        opted_in = st.checkbox(
+            "Look my place up online if it is not found offline (sends what you typed to the "
+            "geocoding service; nothing is stored)",
+            key="w.online",
+        )
+    found = resolve_place(query, state.gazetteer(), geocoder, opted_in)
+    if found.notice:
+        st.info(found.notice)
+    place = found.place
+    if found.ambiguous:
+        labels = [p.label for p in found.candidates]
+        pick = st.selectbox(f"Which {query.strip()}?", labels, key="w.place_pick")
+        place = found.candidates[labels.index(pick)]
+    elif place is None:
+        st.error(found.message)
+        return None, None
+    place = with_region(place, state.gazetteer())
+    note = {"postal_code": "ZIP centre", "city": "city centre", "exact": "exact point"}
+    st.caption(f"Distances from {place.label} ({note.get(place.precision, place.precision)}).")
+    return place, None if radius == 0 else radius * KM_PER_MILE
+
+
+def filter_controls() -> Filters:
+    c = state.choices()
+    checklist = default_checklist()
+    with st.expander("Filters and must-haves", expanded=bool(c.routes or c.must_haves)):
+        a, b = st.columns(2)
+        routes = a.multiselect(
+            "Treatment route", ROUTES, key=state.seed("w.routes", list(c.routes))
+        )
+        price = b.number_input(
+            "Maximum price per session",
+            min_value=0,
+            max_value=100_000,
+            step=50,
+            value=None,
+            key=state.seed("w.max_price", None if c.max_price is None else int(c.max_price)),
+            placeholder="no limit",
+        )
+        tele = a.checkbox("Telehealth or at-home only", key=state.seed("w.tele", c.telehealth_only))
+        insurance = b.checkbox("Bills insurance", key=state.seed("w.ins", c.accepts_insurance))
+        items = {i.column: f"{checklist.criterion(i.criterion).label}: {i.label}"
+                 for i in checklist.tristate_items}  # fmt: skip
+        must = st.multiselect(
+            "Must-have checklist items (clinics must answer yes)",
+            list(items),
+            format_func=items.get,
+            key=state.seed("w.must", list(c.must_haves)),
+        )
+    state.update(
+        routes=tuple(routes),
+        max_price=None if price is None else float(price),
+        telehealth_only=tele,
+        accepts_insurance=insurance,
+        must_haves=tuple(must),
+    )
+    return Filters(tuple(routes), tele, insurance, None if price is None else float(price))
+
+
+def results_map(shown: pd.DataFrame, place: Place | None) -> None:
+    """Points on a plain projection: works with no internet (no map tiles)."""
+    points = shown.dropna(subset=["latitude", "longitude"])
+    if points.empty:
+        return
+    data = points[["name", "city", "overall", "latitude", "longitude"]].assign(kind="clinic")
+    if place is not None:
+        you = {"name": "You", "city": place.label, "overall": np.nan,
+               "latitude": place.latitude, "longitude": place.longitude, "kind": "you"}  # fmt: skip
+        data = pd.concat([data, pd.DataFrame([you])], ignore_index=True)
+    chart = (
+        alt.Chart(data)
+        .mark_circle(opacity=0.8, stroke="white", strokeWidth=0.5)
+        .encode(
+            longitude="longitude:Q",
+            latitude="latitude:Q",
+            size=alt.condition(alt.datum.kind == "you", alt.value(160), alt.value(70)),
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(domain=["clinic", "you"], range=["#1f77b4", "#d62728"]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=["name:N", "city:N", alt.Tooltip("overall:Q", format=".0f")],
+        )
+        .project(type="mercator")
+        .properties(height=320)
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+def shortlist_picker(shown: pd.DataFrame, names: dict[str, str]) -> None:
+    c = state.choices()
+    options = list(dict.fromkeys([*c.shortlist, *shown["id"].tolist()]))
+    picked = st.multiselect(
+        "Your shortlist (add clinics from the results)",
+        options,
+        format_func=lambda i: names.get(i, i),
+        key=state.seed("w.shortlist", [i for i in c.shortlist if i in names]),
+        max_selections=50,
+    )
+    state.update(shortlist=tuple(picked))
 
 
 def render() -> None:
     st.title("Find ketamine clinics")
-    result, key, is_demo = state.current_directory()
-    if result is None:
+    d = state.directory()
+    if d is None:
         return
-    if is_demo:
-        st.warning(DEMO_BANNER)
-    checklist = default_checklist()
-    with st.sidebar:
-        st.subheader("What matters to you")
-        weights = tuple(
-            (c.key, float(st.slider(c.label, 0, 5, 1, key=f"weight.{c.key}")))
-            for c in checklist.criteria
-        )
-    if not any(w for _, w in weights):
-        st.error("Give at least one criterion a weight above 0.")
+    state.banner(d)
+    place, radius_km = place_controls()
+    filters = filter_controls()
+    c = state.choices()
+    if not any(w for _, w in c.weights):
+        st.error("Give at least one criterion a weight above 0 (sidebar).")
         return
-    table = state.ranked(result, key, weights, (), dt.date.today())
-    shown = shortlist_frame(table, checklist)
-    st.caption(
-        f"{len(shown)} clinics, best overall score first. Scores are 0-100; "
-        "unknown answers earn no points. See the Method page for how scores are made."
+    ranked = d.ranked(c)
+    blockers = []
+    if c.must_haves and len(ranked) == 0:
+        blockers.append("must_haves")
+    shown = filters.apply(ranked)
+    for name, mask in filters.masks(ranked).items():
+        if len(ranked) and not mask.any():
+            blockers.append(name)
+    if place is not None:
+        near = nearby(shown, place, radius_km, c.sort)
+        if near.empty and len(shown):
+            blockers.append("radius")
+        shown = near
+    else:
+        shown = shown.assign(rank=np.arange(1, len(shown) + 1))
+    names = dict(zip(d.table["id"], d.table["name"], strict=False))
+    if shown.empty:
+        st.warning(explain_empty(blockers or list(filters.masks(ranked))))
+        shortlist_picker(shown.assign(id=pd.Series(dtype="str")), names)
+        return
+    frame = shortlist_frame(
+        shown,
+        default_checklist(),
+        extra=(
+            "distance_mi",
+            "distance_km",
+            "reach",
+            "latitude",
+            "longitude",
+            "location_precision",
+        ),
     )
+    st.caption(
+        f"{len(frame)} clinics from {d.label}, best overall score first"
+        if c.sort == "score" or place is None
+        else f"{len(frame)} clinics from {d.label}, nearest first"
+    )
+    columns = [col for col in RESULT_COLUMNS if col in frame.columns]
+    columns += [k for k in default_checklist().keys]
     st.dataframe(
-        shown.drop(columns=["questions", "rubric_version"]),
-        column_config=score_columns(),
+        frame,
+        column_order=columns,
+        column_config=column_config(),
         hide_index=True,
         width="stretch",
+        key="results",
     )
-    if len(result.problems):
-        with st.expander(f"{len(result.problems)} problems found while reading the directory"):
-            st.dataframe(result.problems, hide_index=True, width="stretch")
+    st.caption(
+        "Scores run 0-100; unknown answers earn no points; *Known items %* shows how much of the "
+        "checklist the clinic has answered. Miles from a ZIP or city centre are approximate."
+    )
+    shortlist_picker(frame, names)
+    results_map(frame, place)
+    if len(d.result.problems):
+        with st.expander(f"{len(d.result.problems)} problem(s) found while reading the directory"):
+            st.dataframe(d.result.problems, hide_index=True, width="stretch")
+
+
+if __name__ == "__main__":  # run by st.navigation as a page script
+    render()

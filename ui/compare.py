@@ -1,0 +1,82 @@
+"""Compare 2-4 clinics side by side, item by item, differences marked."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from scoring import default_checklist, explain
+from ui import state
+
+
+def comparison_table(clinics: list[pd.Series], weights: dict) -> pd.DataFrame:
+    """One row per checklist item (and per criterion score), one column per clinic."""
+    explained = [explain(c, weights) for c in clinics]
+    names = [f"{e.name} ({e.clinic_id})" for e in explained]
+    rows = []
+    for i, criterion in enumerate(default_checklist().criteria):
+        scores = [f"{e.criteria[i].score:.0f}" for e in explained]
+        rows.append({"item": f"{criterion.label} (score)", **dict(zip(names, scores, strict=True))})
+        for j, item in enumerate(criterion.items):
+            answers = [e.criteria[i].state_label(e.criteria[i].items[j].state) for e in explained]
+            rows.append({"item": f"  {item.label}", **dict(zip(names, answers, strict=True))})
+    table = pd.DataFrame(rows)
+    values = table[names]
+    table.insert(1, "differs", values.nunique(axis=1).gt(1).map({True: "differs", False: ""}))
+    return table
+
+
+def render() -> None:
+    st.title("Compare clinics")
+    d = state.directory()
+    if d is None:
+        return
+    state.banner(d)
+    c = state.choices()
+    table = d.table
+    names = dict(zip(table["id"], table["name"], strict=True))
+    default = [i for i in (c.compare or c.shortlist[:4]) if i in names]
+    picked = st.multiselect(
+        "Choose 2 to 4 clinics",
+        sorted(names, key=names.get),
+        format_func=names.get,
+        max_selections=4,
+        key=state.seed("w.compare", default),
+    )
+    state.update(compare=tuple(picked))
+    if len(picked) < 2:
+        st.info("Pick at least two clinics (your shortlist is offered first).")
+        return
+    rows = [table[table["id"] == i].iloc[0] for i in picked]
+    compared = comparison_table(rows, dict(c.weights))
+    styled = compared.style.apply(
+        lambda r: ["background-color: #fff3cd" if r["differs"] else "" for _ in r], axis=1
+    )
+    st.caption("Rows where the clinics' answers differ are marked *differs* and highlighted.")
+    st.dataframe(styled, hide_index=True, width="stretch", height=min(40 + 35 * len(compared), 900))
+    ranked = d.ranked(c).set_index("id").loc[picked]
+    keys = default_checklist().keys
+    long = (
+        ranked[list(keys)]
+        .reset_index()
+        .melt(id_vars="id", var_name="criterion", value_name="score")
+    )
+    long["clinic"] = long["id"].map(names)
+    chart = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("criterion:N", sort=list(keys), title=None),
+            yOffset="clinic:N",
+            x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="score (0-100)"),
+            color=alt.Color("clinic:N", legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=["clinic:N", "criterion:N", alt.Tooltip("score:Q", format=".0f")],
+        )
+        .properties(height=360)
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+if __name__ == "__main__":  # run by st.navigation as a page script
+    render()

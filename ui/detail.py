@@ -1,0 +1,122 @@
+"""Clinic detail: every checklist answer with its source and date, and why the score."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from scoring import explain
+from ui import state
+from ui.text import plain, safe_url
+
+STATE_LABEL = {"yes": "Yes", "no": "No", "unknown": "Unknown"}
+
+
+def pick_clinic(table: pd.DataFrame) -> pd.Series | None:
+    c = state.choices()
+    ordered = table.sort_values("name", kind="stable")
+    ids = ordered["id"].tolist()
+    names = dict(zip(ordered["id"], ordered["name"], strict=True))
+    if not ids:
+        st.info("The directory has no clinics.")
+        return None
+    default = (
+        c.selected
+        if c.selected in names
+        else (c.shortlist[0] if c.shortlist and c.shortlist[0] in names else ids[0])
+    )
+    chosen = st.selectbox(
+        "Clinic", ids, format_func=lambda i: names[i], key=state.seed("w.clinic", default)
+    )
+    state.update(selected=chosen)
+    return table[table["id"] == chosen].iloc[0]
+
+
+def render() -> None:
+    st.title("Clinic detail")
+    d = state.directory()
+    if d is None:
+        return
+    state.banner(d)
+    clinic = pick_clinic(d.table)
+    if clinic is None:
+        return
+    c = state.choices()
+    why = explain(clinic, dict(c.weights))
+    st.header(plain(why.name))
+    where = ", ".join(
+        str(clinic[k]) for k in ("address", "city", "region", "postal_code") if clinic[k]
+    )
+    st.text(f"{where or 'Address unknown'}\nPhone: {clinic['phone'] or 'unknown'}")
+    url = safe_url(clinic["website"])
+    if url:
+        st.link_button("Clinic website", url)
+    top = st.columns(4)
+    top[0].metric("Overall score", f"{why.overall:.0f} / 100")
+    top[1].metric("Items known", f"{why.completeness:.0f}%", help=f"{why.unknowns} items unknown")
+    price = clinic["price_per_session"]
+    top[2].metric(
+        "Price per session",
+        "not disclosed" if pd.isna(price) else f"{price:,.0f} {clinic['currency']}",
+    )
+    shortlisted = clinic["id"] in c.shortlist
+    if top[3].button(
+        "Remove from shortlist" if shortlisted else "Add to shortlist", key="w.detail_toggle"
+    ):
+        new = (
+            tuple(i for i in c.shortlist if i != clinic["id"])
+            if shortlisted
+            else (*c.shortlist, clinic["id"])
+        )
+        state.update(shortlist=new)
+        st.session_state.pop("w.shortlist", None)
+        st.rerun()
+    scores = pd.DataFrame(
+        {
+            "criterion": [r.criterion.label for r in why.criteria],
+            "score": [r.score for r in why.criteria],
+        }
+    )
+    st.subheader("Scores by criterion")
+    st.bar_chart(scores, x="criterion", y="score", horizontal=True, height=260)
+    st.subheader("Patient reviews")
+    if why.reviews_mean is None:
+        st.write("No rating is recorded for this clinic.")
+    else:
+        caution = " Few reviews: use with caution." if why.few_reviews else ""
+        st.write(
+            f"{why.reviews_mean:.1f} stars from {why.reviews_count} reviews; counted as "
+            f"{why.reviews_shrunk:.2f} after shrinking toward the prior (see Method).{caution}"
+        )
+    st.subheader("The checklist, item by item")
+    for result in why.criteria:
+        verified = result.verified_on.isoformat() if result.verified_on else "no date"
+        stale = " - stale evidence" if result.stale else ""
+        with st.expander(
+            f"{result.criterion.label}: {result.score:.0f} / 100 (checked {verified}{stale})"
+        ):
+            rows = pd.DataFrame(
+                {
+                    "item": [r.item.label for r in result.items],
+                    "answer": [result.state_label(r.state) for r in result.items],
+                    "points": [f"{r.earned:g} of {r.item.points:g}" for r in result.items],
+                    "note": [r.note for r in result.items],
+                }
+            )
+            st.dataframe(rows, hide_index=True, width="stretch")
+            source = safe_url(result.source)
+            if source:
+                st.link_button("Evidence source", source)
+            else:
+                st.caption("No source recorded for this criterion.")
+    st.subheader("Questions to ask this clinic")
+    if why.questions:
+        st.markdown("\n".join(f"1. {plain(q)}" for q in why.questions))
+    else:
+        st.write("Every checklist item is answered yes.")
+    with st.expander("Why this score (plain text)"):
+        st.text("\n".join(why.lines()))
+
+
+if __name__ == "__main__":  # run by st.navigation as a page script
+    render()

@@ -1,0 +1,112 @@
+"""Share links: the patient's choices <-> URL query parameters (pure functions, no Streamlit).
+
+The place is only put in the link when the patient ticks the box that allows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from scoring.checklist import Checklist
+
+SORTS = ("score", "distance")
+RADII = (10, 25, 50, 100, 250, 0)  # miles; 0 means any distance
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Everything the patient chose that a link should restore."""
+
+    weights: tuple[tuple[str, float], ...] = ()
+    routes: tuple[str, ...] = ()
+    telehealth_only: bool = False
+    accepts_insurance: bool = False
+    max_price: float | None = None
+    must_haves: tuple[str, ...] = ()
+    shortlist: tuple[str, ...] = ()
+    selected: str = ""
+    compare: tuple[str, ...] = ()
+    place: str = ""
+    radius_mi: int = 50
+    sort: str = "score"
+    share_place: bool = False
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def _csv(values) -> str:
+    return ",".join(str(v) for v in values)
+
+
+def to_params(c: Choices) -> dict[str, str]:
+    """Query parameters for a share link (notes stay private: they are never put in a link)."""
+    params: dict[str, str] = {}
+    default = {k: 1.0 for k, _ in c.weights}
+    if dict(c.weights) != default:
+        params["w"] = _csv(f"{k}:{v:g}" for k, v in c.weights)
+    if c.routes:
+        params["routes"] = _csv(c.routes)
+    if c.telehealth_only:
+        params["tele"] = "1"
+    if c.accepts_insurance:
+        params["ins"] = "1"
+    if c.max_price is not None:
+        params["max"] = f"{c.max_price:g}"
+    if c.must_haves:
+        params["must"] = _csv(c.must_haves)
+    if c.shortlist:
+        params["list"] = _csv(c.shortlist)
+    if c.selected:
+        params["clinic"] = c.selected
+    if c.compare:
+        params["cmp"] = _csv(c.compare)
+    if c.sort != "score":
+        params["sort"] = c.sort
+    if c.share_place and c.place:
+        params["near"] = c.place
+        params["radius"] = str(c.radius_mi)
+    return params
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (text or "").split(",") if p.strip())
+
+
+def from_params(params: Mapping[str, str], checklist: Checklist, base: Choices) -> Choices:
+    """Choices from a link; anything malformed or unknown is ignored, never an error."""
+    weights = dict(base.weights)
+    for pair in _split(params.get("w")):
+        key, _, value = pair.partition(":")
+        try:
+            number = float(value)
+        except ValueError:
+            continue
+        if key in weights and 0 <= number <= 5:
+            weights[key] = number
+    items = {i.column for i in checklist.tristate_items}
+    try:
+        max_price = float(params["max"]) if "max" in params else None
+    except ValueError:
+        max_price = None
+    try:
+        radius = int(params.get("radius", base.radius_mi))
+    except ValueError:
+        radius = base.radius_mi
+    return replace(
+        base,
+        weights=tuple(weights.items()),
+        routes=tuple(
+            r for r in _split(params.get("routes")) if r in ("IV", "IM", "intranasal", "oral")
+        ),
+        telehealth_only=params.get("tele") == "1",
+        accepts_insurance=params.get("ins") == "1",
+        max_price=max_price if max_price is None or max_price >= 0 else None,
+        must_haves=tuple(m for m in _split(params.get("must")) if m in items),
+        shortlist=_split(params.get("list"))[:50],
+        selected=params.get("clinic", "")[:100],
+        compare=_split(params.get("cmp"))[:4],
+        sort=params.get("sort") if params.get("sort") in SORTS else base.sort,
+        place=params.get("near", "")[:200],
+        radius_mi=radius if radius in RADII else base.radius_mi,
+        share_place="near" in params,
+    )

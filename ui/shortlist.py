@@ -1,0 +1,104 @@
+"""Shortlist: the chosen clinics, the patient's notes, downloads and a share link."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from providers import csv_bytes
+from scoring import default_checklist
+from scoring.shortlist import printable_html, shortlist_frame
+from ui import state
+from ui.share import to_params
+from ui.text import plain
+
+MAX_DOWNLOAD_ROWS = 50
+
+
+def export_frame(ranked: pd.DataFrame, ids: tuple[str, ...], notes: dict[str, str]) -> pd.DataFrame:
+    """The shortlist rows in the patient's order, with notes and the date of the data."""
+    chosen = ranked.set_index("id").reindex(list(ids)).dropna(subset=["name"]).reset_index()
+    chosen["rank"] = range(1, len(chosen) + 1)
+    frame = shortlist_frame(chosen, default_checklist(), extra=("distance_km", "distance_mi"))
+    frame.insert(
+        frame.columns.get_loc("overall"), "my_notes", [notes.get(i, "") for i in frame["id"]]
+    )
+    frame["data_date"] = frame["last_verified"]
+    frame["exported_on"] = dt.date.today().isoformat()
+    return frame
+
+
+def share_link(params: dict[str, str]) -> str:
+    base = (st.context.url or "").split("?")[0]
+    query = urlencode(params)
+    return f"{base}?{query}" if query else base
+
+
+def render() -> None:
+    st.title("Your shortlist")
+    d = state.directory()
+    if d is None:
+        return
+    state.banner(d)
+    c = state.choices()
+    ranked = d.ranked(replace(c, must_haves=()))  # a shortlisted clinic stays listed
+    ids = tuple(i for i in c.shortlist if i in set(ranked["id"]))[:MAX_DOWNLOAD_ROWS]
+    if not ids:
+        st.info("Your shortlist is empty. Add clinics on the Find clinics page or a clinic's page.")
+        return
+    notes = dict(c.notes)
+    for clinic_id in ids:
+        row = ranked[ranked["id"] == clinic_id].iloc[0]
+        with st.container(border=True):
+            st.subheader(plain(row["name"]))
+            st.write(
+                f"Overall {row['overall']:.0f}/100 - {row['completeness']:.0f}% of items known - "
+                f"{plain(row['city']) or 'city unknown'}"
+            )
+            notes[clinic_id] = st.text_area(
+                "My notes",
+                key=state.seed(f"w.note.{clinic_id}", notes.get(clinic_id, "")),
+                max_chars=2000,
+            )
+            if st.button("Remove", key=f"w.remove.{clinic_id}"):
+                state.update(shortlist=tuple(i for i in c.shortlist if i != clinic_id))
+                st.session_state.pop("w.shortlist", None)
+                st.rerun()
+    state.update(notes=notes)
+    frame = export_frame(ranked, ids, notes)
+    st.subheader("Take it with you")
+    left, right = st.columns(2)
+    left.download_button(
+        "Download CSV",
+        csv_bytes(frame),
+        file_name="ketamine-clinic-shortlist.csv",
+        mime="text/csv",
+        key="w.download_csv",
+    )
+    dates = pd.to_datetime(frame["last_verified"], errors="coerce").dropna()
+    checked = f"evidence checked {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}. "
+    data_note = (
+        f"From {d.label}; " + checked if len(dates) else f"From {d.label}. "
+    ) + f"Rubric version {default_checklist().version}; exported {dt.date.today().isoformat()}."
+    right.download_button(
+        "Download printable page",
+        printable_html(frame, notes, "My ketamine clinic shortlist", data_note).encode("utf-8"),
+        file_name="ketamine-clinic-shortlist.html",
+        mime="text/html",
+        key="w.download_html",
+    )
+    st.subheader("Share")
+    link = share_link(to_params(c))
+    st.code(link, language=None)
+    st.caption(
+        "The link restores your weights, filters, shortlist and selected clinic. Your notes "
+        "are never put in it; your place only if you ticked the box on the Find page."
+    )
+
+
+if __name__ == "__main__":  # run by st.navigation as a page script
+    render()

@@ -1,0 +1,71 @@
+"""The sidebar on every page: which directory, and how much each criterion matters."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from scoring import default_checklist
+from ui import state
+
+
+def _apply_preset() -> None:
+    preset = next(p for p in default_checklist().presets if p.label == st.session_state["w.preset"])
+    for key, weight in preset.weights:
+        st.session_state[f"w.weight.{key}"] = int(weight)
+
+
+def weights() -> None:
+    checklist = default_checklist()
+    stored = dict(state.choices().weights)
+    # Slider values this run (a preset callback may just have changed them), else the choices.
+    current = {k: float(st.session_state.get(f"w.weight.{k}", v)) for k, v in stored.items()}
+    st.subheader("What matters to you")
+    labels = [p.label for p in checklist.presets]
+    matching = [p.label for p in checklist.presets if dict(p.weights) == current]
+    st.session_state["w.preset"] = matching[0] if matching else None
+    st.selectbox(
+        "Start from a preset",
+        labels,
+        key="w.preset",
+        index=None,
+        placeholder="Custom weights",
+        on_change=_apply_preset,
+    )
+    chosen = []
+    for criterion in checklist.criteria:
+        key = state.seed(f"w.weight.{criterion.key}", int(current.get(criterion.key, 1)))
+        value = st.slider(
+            criterion.label,
+            0,
+            5,
+            key=key,
+            help=f"{criterion.summary} 0 leaves it out of the overall score.",
+        )
+        chosen.append((criterion.key, float(value)))
+    state.update(weights=tuple(chosen))
+
+
+def directory_source() -> None:
+    st.subheader("Directory")
+    config = state.settings()
+    limit = config.max_upload_mb if config else 20
+    file = st.file_uploader(
+        f"Use your own directory (CSV or JSON, up to {limit} MB)",
+        type=["csv", "json", "tsv", "txt"],
+        key="w.upload",
+        help="Build one with `clinic-compare template`; the README explains every column.",
+    )
+    st.session_state.pop(state.UPLOAD, None)
+    if file is None:
+        return
+    if file.size > limit * 1024 * 1024:
+        st.error(f"That file is {file.size / 1e6:.1f} MB; the limit is {limit} MB.")
+        return
+    st.session_state[state.UPLOAD] = (file.getvalue(), file.name)
+
+
+def render() -> None:
+    with st.sidebar:
+        weights()
+        directory_source()
+        st.caption("Not medical advice: use this to prepare questions for your own doctor.")
