@@ -226,3 +226,14 @@ def test_scores_are_added_as_new_columns_and_the_directory_is_untouched():
     before = table.copy()
     rank_clinics(table, today=TODAY)
     pd.testing.assert_frame_equal(table, before)
+
+
+def test_printable_shortlist_escapes_everything_and_keeps_notes():
+    from scoring.shortlist import printable_html, shortlist_frame
+
+    table = table_of(full_clinic(name="<script>alert(1)</script>", website="https://a.org/x"))
+    frame = shortlist_frame(rank_clinics(table, today=TODAY))
+    page = printable_html(frame, {"full": "<b>ring</b> them"}, "My <list>", "data note")
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;b&gt;ring&lt;/b&gt; them" in page and "<a " not in page
+    assert "My &lt;list&gt;" in page
