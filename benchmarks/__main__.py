@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks import bench_core, bench_location
+from benchmarks import bench_app, bench_core, bench_location
 
-BENCHES: tuple[Callable[[], None], ...] = (bench_core.main, bench_location.main)
+BENCHES: tuple[Callable[[], None], ...] = (bench_core.main, bench_location.main, bench_app.main)
 
 
 def run_all() -> None:

@@ -12,10 +12,10 @@ from providers.locate import nearby, resolve_place, with_region
 from providers.places import KM_PER_MILE, Place
 from providers.schema import ROUTES
 from scoring import default_checklist
-from scoring.shortlist import shortlist_frame
 from ui import state
 from ui.share import RADII
 
+MAP_POINTS = 1000  # the best (or nearest) results are drawn; a map of 100k dots helps nobody
 RESULT_COLUMNS = [
     "rank", "name", "city", "region", "distance_mi", "reach", "overall", "completeness",
     "price_per_session", "currency", "routes", "telehealth", "stale", "website",
@@ -188,7 +188,7 @@ def render() -> None:
     if not any(w for _, w in c.weights):
         st.error("Give at least one criterion a weight above 0 (sidebar).")
         return
-    ranked = d.ranked(c)
+    ranked = d.ranked(c, located=place is not None)
     blockers = []
     if c.must_haves and len(ranked) == 0:
         blockers.append("must_haves")
@@ -208,25 +208,13 @@ def render() -> None:
         st.warning(explain_empty(blockers or list(filters.masks(ranked))))
         shortlist_picker(shown.assign(id=pd.Series(dtype="str")), names)
         return
-    frame = shortlist_frame(
-        shown,
-        default_checklist(),
-        extra=(
-            "distance_mi",
-            "distance_km",
-            "reach",
-            "latitude",
-            "longitude",
-            "location_precision",
-        ),
-    )
+    columns = [col for col in [*RESULT_COLUMNS, *default_checklist().keys] if col in shown.columns]
+    frame = shown[list(dict.fromkeys(["id", *columns, "latitude", "longitude"]))]
     st.caption(
         f"{len(frame)} clinics from {d.label}, best overall score first"
         if c.sort == "score" or place is None
         else f"{len(frame)} clinics from {d.label}, nearest first"
     )
-    columns = [col for col in RESULT_COLUMNS if col in frame.columns]
-    columns += [k for k in default_checklist().keys]
     st.dataframe(
         frame,
         column_order=columns,
@@ -240,7 +228,7 @@ def render() -> None:
         "checklist the clinic has answered. Miles from a ZIP or city centre are approximate."
     )
     shortlist_picker(frame, names)
-    results_map(frame, place)
+    results_map(frame.head(MAP_POINTS), place)
     if len(d.result.problems):
         with st.expander(f"{len(d.result.problems)} problem(s) found while reading the directory"):
             st.dataframe(d.result.problems, hide_index=True, width="stretch")

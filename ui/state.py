@@ -98,11 +98,18 @@ class Directory:
 
     @property
     def table(self) -> pd.DataFrame:
+        return self.result.table
+
+    def located(self) -> pd.DataFrame:
+        """The table with ZIP/city centroids for clinics without coordinates (loads place data,
+        so only pages that measure distances ask for it)."""
         return _located(self.result.table, self.key)
 
-    def ranked(self, c: Choices | None = None, today: dt.date | None = None) -> pd.DataFrame:
+    def ranked(self, c: Choices | None = None, located: bool = False) -> pd.DataFrame:
         c = c or choices()
-        return _ranked(self.table, self.key, c.weights, c.must_haves, today or dt.date.today())
+        table = self.located() if located else self.table
+        key = f"{self.key}|located={located}"
+        return _ranked(table, key, c.weights, c.must_haves, dt.date.today())
 
 
 def directory() -> Directory | None:
