@@ -85,9 +85,9 @@ def test_shortlist_export_has_scores_notes_questions_and_is_formula_safe(checkli
     from ui.shortlist import export_frame
 
     ranked = rank_clinics(read_directory("demo").table, today=TODAY)
-    frame = export_frame(ranked, ("demo-041", "demo-027"), {"demo-041": "=HYPERLINK(\"x\")"})
+    frame = export_frame(ranked, ("demo-041", "demo-027"), {"demo-041": '=HYPERLINK("x")'})
     rows = list(csv.DictReader(io.StringIO(csv_bytes(frame).decode("utf-8-sig"))))
     assert [r["id"] for r in rows] == ["demo-041", "demo-027"]  # the patient's order
-    assert rows[0]["my_notes"] == "'=HYPERLINK(\"x\")"
+    assert rows[0]["my_notes"] == '\'=HYPERLINK("x")'
     assert rows[0]["questions"] and rows[0]["rubric_version"] == checklist.version
     assert {"overall", "completeness", "data_date", "phone", *checklist.keys} <= set(rows[0])

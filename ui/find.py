@@ -69,6 +69,7 @@ def place_controls() -> tuple[Place | None, float | None]:
     )
     state.update(place=query.strip(), radius_mi=int(radius), sort=sort, share_place=share)
     if not query.strip():
+        st.session_state.pop(state.PLACE, None)
         return None, None
     config = state.settings()
     geocoder = config.online_geocoder() if config else None
@@ -89,8 +90,10 @@ def place_controls() -> tuple[Place | None, float | None]:
         place = found.candidates[labels.index(pick)]
     elif place is None:
         st.error(found.message)
+        st.session_state.pop(state.PLACE, None)
         return None, None
     place = with_region(place, state.gazetteer())
+    st.session_state[state.PLACE] = place  # for the shortlist's distances; never stored elsewhere
     note = {"postal_code": "ZIP centre", "city": "city centre", "exact": "exact point"}
     st.caption(f"Distances from {place.label} ({note.get(place.precision, place.precision)}).")
     return place, None if radius == 0 else radius * KM_PER_MILE

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from providers import csv_bytes
+from providers.locate import nearby
 from scoring import default_checklist
 from scoring.shortlist import printable_html, shortlist_frame
 from ui import state
@@ -45,7 +46,10 @@ def render() -> None:
         return
     state.banner(d)
     c = state.choices()
-    ranked = d.ranked(replace(c, must_haves=()))  # a shortlisted clinic stays listed
+    place = st.session_state.get(state.PLACE)
+    ranked = d.ranked(replace(c, must_haves=()), located=place is not None)  # all stay listed
+    if place is not None:
+        ranked = nearby(ranked, place, radius_km=None)
     ids = tuple(i for i in c.shortlist if i in set(ranked["id"]))[:MAX_DOWNLOAD_ROWS]
     if not ids:
         st.info("Your shortlist is empty. Add clinics on the Find clinics page or a clinic's page.")

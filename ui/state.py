@@ -24,6 +24,7 @@ from ui.share import Choices, from_params, to_params
 
 CHOICES = "choices"
 UPLOAD = "upload"
+PLACE = "resolved_place"
 
 
 def settings() -> Settings | None:
