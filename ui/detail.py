@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -78,7 +79,17 @@ def render() -> None:
         }
     )
     st.subheader("Scores by criterion")
-    st.bar_chart(scores, x="criterion", y="score", horizontal=True, height=260)
+    chart = (
+        alt.Chart(scores)
+        .mark_bar()
+        .encode(
+            y=alt.Y("criterion:N", sort=None, title=None),
+            x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="score (0-100)"),
+            tooltip=["criterion:N", alt.Tooltip("score:Q", format=".0f")],
+        )
+        .properties(height=240)
+    )
+    st.altair_chart(chart, width="stretch")
     st.subheader("Patient reviews")
     if why.reviews_mean is None:
         st.write("No rating is recorded for this clinic.")
