@@ -28,11 +28,9 @@ def comparison_table(clinics: list[pd.Series], weights: dict) -> pd.DataFrame:
 
 
 def render() -> None:
-    st.title("Compare clinics")
-    d = state.directory()
+    d = state.page("Compare clinics")
     if d is None:
         return
-    state.banner(d)
     c = state.choices()
     table = d.table
     names = dict(zip(table["id"], table["name"], strict=True))

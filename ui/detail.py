@@ -34,11 +34,9 @@ def pick_clinic(table: pd.DataFrame) -> pd.Series | None:
 
 
 def render() -> None:
-    st.title("Clinic detail")
-    d = state.directory()
+    d = state.page("Clinic detail")
     if d is None:
         return
-    state.banner(d)
     clinic = pick_clinic(d.table)
     if clinic is None:
         return

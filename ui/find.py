@@ -180,11 +180,9 @@ def shortlist_picker(shown: pd.DataFrame, names: dict[str, str]) -> None:
 
 
 def render() -> None:
-    st.title("Find ketamine clinics")
-    d = state.directory()
+    d = state.page("Find ketamine clinics")
     if d is None:
         return
-    state.banner(d)
     place, radius_km = place_controls()
     filters = filter_controls()
     c = state.choices()

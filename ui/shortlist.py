@@ -40,11 +40,9 @@ def share_link(params: dict[str, str]) -> str:
 
 
 def render() -> None:
-    st.title("Your shortlist")
-    d = state.directory()
+    d = state.page("Your shortlist")
     if d is None:
         return
-    state.banner(d)
     c = state.choices()
     place = st.session_state.get(state.PLACE)
     ranked = d.ranked(replace(c, must_haves=()), located=place is not None)  # all stay listed

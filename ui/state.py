@@ -145,6 +145,10 @@ DEMO_BANNER = (
 )
 
 
-def banner(d: Directory) -> None:
-    if d.is_demo:
+def page(title: str) -> Directory | None:
+    """The common top of a page: its title, the directory (or why there is none), the banner."""
+    st.title(title)
+    d = directory()
+    if d is not None and d.is_demo:
         st.warning(DEMO_BANNER, icon=":material/info:")
+    return d
