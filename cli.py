@@ -126,8 +126,7 @@ def _encode(frame, fmt: str, to_file: bool) -> bytes:
 def _read(directory: str):
     if directory != DEMO and not Path(directory).exists():
         raise UsageError(f"no such file: {directory} (use 'demo' for the bundled demo directory)")
-    result = read_directory(directory)
-    return result
+    return read_directory(directory)
 
 
 def _summary(result) -> str:

@@ -90,7 +90,7 @@ def printable_html(frame: pd.DataFrame, notes: dict[str, str], title: str, data_
             f"Website: {row.get('website') or 'unknown'}",
             f"Address: {where or 'unknown'}",
         ]
-        if row.get("distance_mi") == row.get("distance_mi") and row.get("distance_mi") is not None:
+        if pd.notna(row.get("distance_mi")):
             facts.append(f"Distance: {row['distance_mi']:.1f} mi ({row['distance_km']:.1f} km)")
         parts.append("<ul>" + "".join(f"<li>{escape(f)}</li>" for f in facts) + "</ul>")
         note = notes.get(str(row["id"]), "").strip()
