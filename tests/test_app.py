@@ -207,3 +207,14 @@ def test_a_configured_directory_and_an_unreadable_one(monkeypatch, tmp_path):
     monkeypatch.setenv("CLINIC_COMPARE_DIRECTORY", str(bad))
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception and "cannot be read" in at.error[0].value
+
+
+def test_an_upload_over_the_configured_limit_is_refused(monkeypatch):
+    monkeypatch.delenv("CLINIC_COMPARE_DIRECTORY", raising=False)
+    monkeypatch.setenv("CLINIC_COMPARE_MAX_UPLOAD_MB", "1")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    big = b"name\n" + b"A clinic\n" * 200_000
+    at.sidebar.file_uploader[0].set_value(("big.csv", big, "text/csv")).run()
+    assert not at.exception
+    assert "the limit is 1 MB" in at.error[0].value
+    assert "fictional demo data" in at.warning[0].value  # the demo is still shown
