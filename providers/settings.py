@@ -27,6 +27,12 @@ def _default_cache(env: Mapping[str, str]) -> Path:
     return Path(base) / "ketamine-clinic-compare" / "geocode.sqlite"
 
 
+def _default_workspace(env: Mapping[str, str]) -> Path:
+    home = env.get("HOME") or os.path.expanduser("~")
+    base = env.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
+    return Path(base) / "ketamine-clinic-compare" / "workspace.sqlite"
+
+
 @dataclass(frozen=True)
 class Settings:
     directory: str = "demo"
@@ -35,6 +41,7 @@ class Settings:
     nominatim_url: str = DEFAULT_URL
     user_agent: str = DEFAULT_USER_AGENT
     geocode_cache: Path | None = None
+    workspace: Path | None = None
 
     def online_geocoder(self) -> OnlineGeocoder | None:
         """The configured online geocoder, or None when look-ups stay offline (the default)."""
@@ -69,6 +76,7 @@ class Settings:
             raise SettingsError(f"{PREFIX}NOMINATIM_URL must start with http:// or https://")
         agent = env.get(PREFIX + "USER_AGENT", "").strip() or DEFAULT_USER_AGENT
         cache = env.get(PREFIX + "GEOCODE_CACHE", "").strip()
+        workspace = env.get(PREFIX + "WORKSPACE", "").strip()
         return cls(
             directory=directory,
             max_upload_mb=max_upload_mb,
@@ -76,4 +84,5 @@ class Settings:
             nominatim_url=url,
             user_agent=agent,
             geocode_cache=Path(cache) if cache else _default_cache(env),
+            workspace=Path(workspace) if workspace else _default_workspace(env),
         )

@@ -110,6 +110,9 @@ def test_distances_are_added_without_touching_the_input(gaz):
 
 def test_settings_default_to_offline_and_check_their_values(tmp_path):
     assert Settings.from_env({}).online_geocoder() is None
+    home = Settings.from_env({"HOME": "/home/ana"})
+    assert str(home.workspace) == "/home/ana/.local/share/ketamine-clinic-compare/workspace.sqlite"
+    assert str(Settings.from_env({"CLINIC_COMPARE_WORKSPACE": "/x/w.db"}).workspace) == "/x/w.db"
     online = Settings.from_env(
         {
             "CLINIC_COMPARE_GEOCODER": "nominatim",

@@ -1,0 +1,342 @@
+"""The advocates' workspace: named provider lists in SQLite, with an append-only change log.
+
+- One file (`CLINIC_COMPARE_WORKSPACE`), created on first use; the schema is versioned with
+  `PRAGMA user_version` and upgraded by the migrations below, in order.
+- WAL journal, a busy timeout, and every write inside `BEGIN IMMEDIATE`, so two editors never
+  interleave half-writes and a killed process leaves the old or the new state, never a mix.
+- Optimistic concurrency: each clinic has a version; saving over a version someone else has
+  changed is refused with both values shown, and nothing is overwritten.
+- Clinics are stored as the directory's own text cells (one JSON object per clinic), so what
+  goes in is exactly what comes out when the list is exported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from providers.directory import ReadResult, to_plain, validate
+from providers.formulas import guard_series, guard_text, unguard_text
+from providers.schema import Schema, default_schema
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: lists, clinics, change log
+    """
+    CREATE TABLE lists (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    );
+    CREATE TABLE clinics (
+        list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+        clinic_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        PRIMARY KEY (list_id, clinic_id)
+    );
+    CREATE TABLE changes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        list_id INTEGER NOT NULL,
+        clinic_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        field TEXT NOT NULL,
+        old_value TEXT,
+        new_value TEXT,
+        source TEXT NOT NULL,
+        who TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX changes_by_clinic ON changes (list_id, clinic_id, id);
+    """,
+)
+CREATED = "*created*"  # the `field` of a change-log row that records a new clinic
+
+
+class WorkspaceError(Exception):
+    """The workspace cannot be used (the message says why and what to do)."""
+
+
+@dataclass(eq=False)
+class Conflict(Exception):
+    """Someone else saved this clinic first; nothing was written."""
+
+    clinic_id: str
+    expected_version: int
+    current_version: int
+    fields: tuple[tuple[str, str, str], ...]  # (field, their value, your value)
+
+    def __str__(self) -> str:
+        shown = "; ".join(
+            f"{f}: saved '{theirs}', yours '{mine}'" for f, theirs, mine in self.fields
+        )
+        return (
+            f"{self.clinic_id} was changed by someone else (version {self.current_version}, you "
+            f"edited version {self.expected_version}); nothing was saved. {shown}"
+        )
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _cells(table: pd.DataFrame, schema: Schema) -> list[dict[str, str]]:
+    """The directory's text cells of every clinic (what a CSV export would hold)."""
+    plain = to_plain(table.reindex(columns=list(schema.names)))
+    for name in plain.columns:
+        column = plain[name]
+        if pd.api.types.is_float_dtype(column.dtype):
+            text = column.map(lambda v: "" if pd.isna(v) else f"{v:.10g}")
+        else:
+            text = column.astype("str").where(column.notna(), "")
+        # Stored as a CSV cell would be (formula-guarded), so that reading it back through the
+        # directory validator returns exactly the original text.
+        plain[name] = guard_series(text.replace({"nan": "", "<NA>": "", "NaT": ""}))
+    return plain.to_dict("records")
+
+
+class Workspace:
+    """A workspace file. Open with `Workspace.open(path)`; close with `close()` or `with`."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path, schema: Schema):
+        self.db, self.path, self.schema = db, path, schema
+
+    # --- opening and migrating ----------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, schema: Schema | None = None, busy_ms: int = 5000) -> Workspace:
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WorkspaceError(f"cannot create the folder {path.parent}: {exc.strerror}") from exc
+        try:
+            db = sqlite3.connect(path, timeout=busy_ms / 1000, isolation_level=None)
+            db.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
+            db.execute("PRAGMA foreign_keys = ON")
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            workspace = cls(db, path, schema or default_schema())
+            workspace._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise WorkspaceError(_explain(exc, path)) from exc
+        if mode.lower() != "wal":
+            raise WorkspaceError(f"{path}: the workspace needs WAL journaling (got {mode})")
+        return workspace
+
+    def _migrate(self) -> None:
+        with self.write():
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise WorkspaceError(
+                    f"{self.path} was made by a newer version of Ketamine Clinic Compare "
+                    f"(schema {version}); please upgrade"
+                )
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, begun immediately (so it queues instead of deadlocking)."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise WorkspaceError(_explain(exc, self.path)) from exc
+        try:
+            yield self.db
+        except sqlite3.DatabaseError as exc:
+            self.db.execute("ROLLBACK")
+            raise WorkspaceError(_explain(exc, self.path)) from exc
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            self.db.execute("ROLLBACK")
+            raise WorkspaceError(_explain(exc, self.path)) from exc
+
+    # --- lists --------------------------------------------------------------------------------
+
+    def lists(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT name FROM lists ORDER BY name")]
+
+    def _list_id(self, name: str) -> int:
+        row = self.db.execute("SELECT id FROM lists WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise WorkspaceError(f"there is no list called '{name}'")
+        return row[0]
+
+    def create_list(self, name: str, who: str) -> None:
+        name = name.strip()
+        if not name:
+            raise WorkspaceError("a list needs a name")
+        with self.write() as db:
+            if db.execute("SELECT 1 FROM lists WHERE name = ?", (name,)).fetchone():
+                raise WorkspaceError(f"a list called '{name}' already exists")
+            db.execute(
+                "INSERT INTO lists (name, created_at, created_by) VALUES (?, ?, ?)",
+                (name, _now(), who),
+            )
+
+    # --- clinics ------------------------------------------------------------------------------
+
+    def import_table(self, list_name: str, table: pd.DataFrame, who: str, source: str) -> int:
+        """Add the clinics of a validated table to a list; ids already there are refused."""
+        records = _cells(table, self.schema)
+        now = _now()
+        with self.write() as db:
+            list_id = self._list_id(list_name)
+            taken = {
+                r[0]
+                for r in db.execute("SELECT clinic_id FROM clinics WHERE list_id = ?", (list_id,))
+            }
+            clash = [r["id"] for r in records if r["id"] in taken]
+            if clash:
+                raise WorkspaceError(
+                    f"{len(clash)} clinic id(s) are already in '{list_name}' (e.g. {clash[0]}); "
+                    "merge them instead"
+                )
+            start = db.execute(
+                "SELECT COALESCE(MAX(position), 0) FROM clinics WHERE list_id = ?", (list_id,)
+            ).fetchone()[0]
+            db.executemany(
+                "INSERT INTO clinics VALUES (?, ?, ?, 1, ?, ?, ?)",
+                (
+                    (list_id, r["id"], start + i, json.dumps(r, ensure_ascii=False), now, who)
+                    for i, r in enumerate(records, start=1)
+                ),
+            )
+            db.executemany(
+                "INSERT INTO changes (list_id, clinic_id, version, field, old_value, new_value, "
+                "source, who, at) VALUES (?, ?, 1, ?, NULL, NULL, ?, ?, ?)",
+                ((list_id, r["id"], CREATED, source, who, now) for r in records),
+            )
+        return len(records)
+
+    def load(self, list_name: str) -> tuple[ReadResult, dict[str, int]]:
+        """The list as a validated clinic table, and each clinic's version."""
+        list_id = self._list_id(list_name)
+        rows = self.db.execute(
+            "SELECT clinic_id, version, data FROM clinics WHERE list_id = ? ORDER BY position",
+            (list_id,),
+        ).fetchall()
+        raw = pd.DataFrame([json.loads(r[2]) for r in rows], columns=list(self.schema.names))
+        raw = raw.fillna("").astype("str")
+        table, problems = validate(raw, np.arange(1, len(raw) + 1), self.schema)
+        return ReadResult(table, problems, "workspace"), {r[0]: r[1] for r in rows}
+
+    def save_clinic(
+        self,
+        list_name: str,
+        clinic_id: str,
+        changes: Mapping[str, str],
+        expected_version: int,
+        who: str,
+        source: str = "edit",
+    ) -> int:
+        """Apply field changes if nobody saved since `expected_version`; the new version."""
+        unknown = [f for f in changes if f not in self.schema.names or f == "id"]
+        if unknown:
+            raise WorkspaceError(f"cannot edit field(s): {', '.join(unknown)}")
+        now = _now()
+        with self.write() as db:
+            list_id = self._list_id(list_name)
+            row = db.execute(
+                "SELECT version, data FROM clinics WHERE list_id = ? AND clinic_id = ?",
+                (list_id, clinic_id),
+            ).fetchone()
+            if row is None:
+                raise WorkspaceError(f"there is no clinic '{clinic_id}' in '{list_name}'")
+            version, data = row[0], json.loads(row[1])
+            if version != expected_version:
+                raise Conflict(
+                    clinic_id,
+                    expected_version,
+                    version,
+                    tuple((f, unguard_text(data.get(f, "")), str(v)) for f, v in changes.items()),
+                )
+            changed = {f: guard_text(str(v)) for f, v in changes.items()}
+            changed = {f: v for f, v in changed.items() if data.get(f, "") != v}
+            if not changed:
+                return version
+            new_version = version + 1
+            db.executemany(
+                "INSERT INTO changes (list_id, clinic_id, version, field, old_value, new_value, "
+                "source, who, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (list_id, clinic_id, new_version, f, unguard_text(data.get(f, "")),
+                     unguard_text(v), source, who, now)
+                    for f, v in changed.items()
+                ),
+            )  # fmt: skip
+            data.update(changed)
+            db.execute(
+                "UPDATE clinics SET version = ?, data = ?, updated_at = ?, updated_by = ? "
+                "WHERE list_id = ? AND clinic_id = ?",
+                (new_version, json.dumps(data, ensure_ascii=False), now, who, list_id, clinic_id),
+            )
+        return new_version
+
+    def history(self, list_name: str, clinic_id: str) -> pd.DataFrame:
+        """Every change to one clinic, oldest first."""
+        return pd.read_sql_query(
+            "SELECT id, version, field, old_value, new_value, source, who, at FROM changes "
+            "WHERE list_id = ? AND clinic_id = ? ORDER BY id",
+            self.db,
+            params=(self._list_id(list_name), clinic_id),
+        )
+
+    def restore(self, list_name: str, change_id: int, who: str) -> int:
+        """Put a field back to the value it had before change `change_id` (a new change)."""
+        list_id = self._list_id(list_name)
+        row = self.db.execute(
+            "SELECT clinic_id, field, old_value FROM changes WHERE id = ? AND list_id = ?",
+            (change_id, list_id),
+        ).fetchone()
+        if row is None or row[1] == CREATED:
+            raise WorkspaceError(f"change {change_id} cannot be restored")
+        clinic_id, field, old_value = row
+        version = self.db.execute(
+            "SELECT version FROM clinics WHERE list_id = ? AND clinic_id = ?", (list_id, clinic_id)
+        ).fetchone()[0]
+        return self.save_clinic(
+            list_name, clinic_id, {field: old_value or ""}, version, who, f"restore of {change_id}"
+        )
+
+
+def _explain(exc: sqlite3.Error, path: Path) -> str:
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return (
+            f"{path} is not a usable workspace (the file is damaged or is not a workspace). "
+            "It was left untouched: restore a backup or choose another file."
+        )
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return f"{path} cannot be written (read-only file or folder?): {text}"
+    if "disk" in text and "full" in text:
+        return f"the disk holding {path} is full; nothing was saved"
+    if "locked" in text or "busy" in text:
+        return f"{path} is busy with another editor; try again in a moment"
+    return f"{path}: {text}"
