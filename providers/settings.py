@@ -42,6 +42,13 @@ class Settings:
     user_agent: str = DEFAULT_USER_AGENT
     geocode_cache: Path | None = None
     workspace: Path | None = None
+    allow_private_urls: bool = False
+
+    def url_address_allowed(self):
+        """The address rule for URL imports: public only, unless private ones are allowed."""
+        from providers.fetch import is_public
+
+        return (lambda address: True) if self.allow_private_urls else is_public
 
     def online_geocoder(self) -> OnlineGeocoder | None:
         """The configured online geocoder, or None when look-ups stay offline (the default)."""
@@ -85,4 +92,5 @@ class Settings:
             user_agent=agent,
             geocode_cache=Path(cache) if cache else _default_cache(env),
             workspace=Path(workspace) if workspace else _default_workspace(env),
+            allow_private_urls=env.get(PREFIX + "ALLOW_PRIVATE_URLS", "").strip() == "1",
         )

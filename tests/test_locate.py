@@ -1,3 +1,5 @@
+import ipaddress
+
 import numpy as np
 import pytest
 
@@ -113,6 +115,10 @@ def test_settings_default_to_offline_and_check_their_values(tmp_path):
     home = Settings.from_env({"HOME": "/home/ana"})
     assert str(home.workspace) == "/home/ana/.local/share/ketamine-clinic-compare/workspace.sqlite"
     assert str(Settings.from_env({"CLINIC_COMPARE_WORKSPACE": "/x/w.db"}).workspace) == "/x/w.db"
+    loopback = ipaddress.ip_address("127.0.0.1")
+    assert not Settings.from_env({}).url_address_allowed()(loopback)
+    allowed = Settings.from_env({"CLINIC_COMPARE_ALLOW_PRIVATE_URLS": "1"}).url_address_allowed()
+    assert allowed(loopback)
     online = Settings.from_env(
         {
             "CLINIC_COMPARE_GEOCODER": "nominatim",
