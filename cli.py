@@ -12,10 +12,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from providers import DEMO, DirectoryError, csv_bytes, json_bytes, read_directory, template_frame
 from providers.directory import directory_frame, write_atomic
 from providers.locate import locate_clinics, nearby, resolve_place, with_region
 from providers.places import default_gazetteer, parse_radius
+from providers.registry import NpiRegistry, RegistryError, verify
 from providers.settings import Settings, SettingsError
 from scoring import (
     ScoringError,
@@ -100,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     why.add_argument("clinic_id")
     why.add_argument("--weights", default="")
     why.add_argument("--today", type=_date)
+
+    npi = sub.add_parser("verify-npi", help="check clinics' NPI numbers against the NPI registry")
+    npi.add_argument("directory")
+    npi.add_argument("--out", type=Path, required=True, help="directory file to write")
+    npi.add_argument("--format", choices=("csv", "json"), default=None)
 
     sub.add_parser("method", help="print the scoring method (Markdown)")
     return parser
@@ -245,6 +253,36 @@ def cmd_explain(args) -> int:
     return OK
 
 
+def cmd_verify_npi(args) -> int:
+    settings = _settings()
+    fmt = args.format or ("json" if args.out.suffix.lower() == ".json" else "csv")
+    table = _read(args.directory).table.copy()
+    registry = NpiRegistry(settings.npi_url)
+    today = dt.date.today()
+    rows = table.index[table["npi"] != ""]
+    failures = 0
+    for done, index in enumerate(rows, start=1):
+        clinic = table.loc[index]
+        try:
+            result = verify(clinic["id"], clinic["npi"], clinic["address"], clinic["postal_code"],
+                            registry, today)  # fmt: skip
+        except RegistryError as exc:
+            failures += 1
+            print(f"{done}/{len(rows)} {clinic['id']} NPI {clinic['npi']}: not checked: {exc}",
+                  file=sys.stderr)  # fmt: skip
+            continue
+        table.loc[index, "expertise.npi_verified"] = result.answer
+        if not clinic["expertise.source"]:
+            table.loc[index, "expertise.source"] = result.source
+            table.loc[index, "expertise.verified_on"] = pd.Timestamp(today)
+        found = "; ".join(result.problems) or ", ".join(result.record.expertise)
+        print(f"{done}/{len(rows)} {clinic['id']} NPI {clinic['npi']}: {result.answer} ({found})",
+              file=sys.stderr)  # fmt: skip
+    _emit(_encode(directory_frame(table), fmt, True), args.out)
+    print(f"{len(rows) - failures} of {len(rows)} NPIs checked", file=sys.stderr)
+    return DATA_ERROR if failures else OK
+
+
 def cmd_method(args) -> int:
     print(method_markdown())
     return OK
@@ -256,6 +294,7 @@ COMMANDS = {
     "score": cmd_score,
     "explain": cmd_explain,
     "geocode": cmd_geocode,
+    "verify-npi": cmd_verify_npi,
     "method": cmd_method,
 }
 

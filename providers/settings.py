@@ -27,6 +27,13 @@ def _default_cache(env: Mapping[str, str]) -> Path:
     return Path(base) / "ketamine-clinic-compare" / "geocode.sqlite"
 
 
+def _http_url(env: Mapping[str, str], name: str, default: str) -> str:
+    url = env.get(PREFIX + name, "").strip() or default
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(f"{PREFIX}{name} must start with http:// or https://")
+    return url
+
+
 def _default_workspace(env: Mapping[str, str]) -> Path:
     home = env.get("HOME") or os.path.expanduser("~")
     base = env.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
@@ -43,6 +50,7 @@ class Settings:
     geocode_cache: Path | None = None
     workspace: Path | None = None
     allow_private_urls: bool = False
+    npi_url: str = "https://npiregistry.cms.hhs.gov/api/"
 
     def url_address_allowed(self):
         """The address rule for URL imports: public only, unless private ones are allowed."""
@@ -78,9 +86,7 @@ class Settings:
             raise SettingsError(
                 f"{PREFIX}GEOCODER must be 'offline' or 'nominatim', not '{geocoder}'"
             )
-        url = env.get(PREFIX + "NOMINATIM_URL", "").strip() or DEFAULT_URL
-        if not url.startswith(("http://", "https://")):
-            raise SettingsError(f"{PREFIX}NOMINATIM_URL must start with http:// or https://")
+        url = _http_url(env, "NOMINATIM_URL", DEFAULT_URL)
         agent = env.get(PREFIX + "USER_AGENT", "").strip() or DEFAULT_USER_AGENT
         cache = env.get(PREFIX + "GEOCODE_CACHE", "").strip()
         workspace = env.get(PREFIX + "WORKSPACE", "").strip()
@@ -93,4 +99,5 @@ class Settings:
             geocode_cache=Path(cache) if cache else _default_cache(env),
             workspace=Path(workspace) if workspace else _default_workspace(env),
             allow_private_urls=env.get(PREFIX + "ALLOW_PRIVATE_URLS", "").strip() == "1",
+            npi_url=_http_url(env, "NPI_URL", "https://npiregistry.cms.hhs.gov/api/"),
         )

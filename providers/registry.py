@@ -1,0 +1,236 @@
+"""US credential checks against the public NPPES NPI Registry API (version 2.1).
+
+An NPI record shows that a provider is enumerated and what specialty (taxonomy) it declares;
+it is not proof of a licence. A verification says what the registry showed, when, and where,
+and shows a mismatch (inactive, wrong specialty, different address) instead of hiding it.
+The base URL comes from `CLINIC_COMPARE_NPI_URL`, so tests point it at 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import requests
+
+DEFAULT_URL = "https://npiregistry.cms.hhs.gov/api/"
+API_VERSION = "2.1"
+PAGE_SIZE = 200
+MAX_SKIP = 1000
+# Taxonomies that count as expertise evidence (the specialties the checklist asks about).
+EXPERTISE_TAXONOMIES = {
+    "207L00000X": "Anesthesiology",
+    "207LP2900X": "Anesthesiology, Pain Medicine",
+    "208VP0000X": "Pain Medicine",
+    "208VP0014X": "Pain Medicine, Interventional Pain Medicine",
+    "2084P0800X": "Psychiatry",
+    "2081P2900X": "Physical Medicine & Rehabilitation, Pain Medicine",
+    "207P00000X": "Emergency Medicine",
+}
+
+
+class RegistryError(Exception):
+    """The registry could not be asked or gave an unusable answer (the message says why)."""
+
+
+@dataclass(frozen=True)
+class NpiRecord:
+    number: str
+    kind: str  # "organization" or "individual"
+    name: str
+    active: bool
+    taxonomies: tuple[tuple[str, str, bool], ...]  # (code, description, primary)
+    address: str
+    city: str
+    state: str
+    postal_code: str
+    phone: str
+
+    @property
+    def expertise(self) -> tuple[str, ...]:
+        """The taxonomy descriptions that count as expertise evidence."""
+        return tuple(
+            EXPERTISE_TAXONOMIES[c] for c, _, _ in self.taxonomies if c in EXPERTISE_TAXONOMIES
+        )
+
+
+@dataclass(frozen=True)
+class Verification:
+    clinic_id: str
+    npi: str
+    record: NpiRecord | None
+    problems: tuple[str, ...]
+    source: str
+    verified_on: dt.date
+
+    @property
+    def answer(self) -> str:
+        """The `expertise.npi_verified` answer: yes only for an active, matching record."""
+        return "yes" if self.record is not None and not self.problems else "no"
+
+
+def _record(raw: dict) -> NpiRecord:
+    basic = raw.get("basic") or {}
+    kind = "organization" if raw.get("enumeration_type") == "NPI-2" else "individual"
+    if kind == "organization":
+        name = str(basic.get("organization_name", ""))
+    else:
+        name = " ".join(str(basic.get(k, "")) for k in ("first_name", "last_name") if basic.get(k))
+        if basic.get("credential"):
+            name += f", {basic['credential']}"
+    addresses = raw.get("addresses") or []
+    location = next((a for a in addresses if a.get("address_purpose") == "LOCATION"), None)
+    location = location or (addresses[0] if addresses else {})
+    return NpiRecord(
+        number=str(raw.get("number", "")),
+        kind=kind,
+        name=name.strip(),
+        active=str(basic.get("status", "")).upper() == "A",
+        taxonomies=tuple(
+            (str(t.get("code", "")), str(t.get("desc", "")), bool(t.get("primary")))
+            for t in raw.get("taxonomies") or []
+        ),
+        address=" ".join(
+            str(location.get(k, "")) for k in ("address_1", "address_2") if location.get(k)
+        ),
+        city=str(location.get("city", "")),
+        state=str(location.get("state", "")),
+        postal_code=str(location.get("postal_code", "")),
+        phone=str(location.get("telephone_number", "")),
+    )
+
+
+class NpiRegistry:
+    """A polite client: a few requests per second at most, retries only on transient errors."""
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_URL,
+        timeout: float = 10.0,
+        min_interval: float = 0.35,
+        max_retries: int = 2,
+        backoff: float = 1.0,
+        user_agent: str = "ketamine-clinic-compare/0.1",
+    ):
+        self.base_url, self.timeout, self.min_interval = base_url, timeout, min_interval
+        self.max_retries, self.backoff = max_retries, backoff
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = user_agent
+        self._lock = threading.Lock()
+        self._last = 0.0
+
+    def url(self, **params: str | int) -> str:
+        query = urlencode({"version": API_VERSION, **{k: v for k, v in params.items() if v != ""}})
+        return f"{self.base_url}?{query}"
+
+    def _get(self, **params: str | int) -> dict:
+        url = self.url(**params)
+        for attempt in range(self.max_retries + 1):
+            with self._lock:
+                wait = self._last + self.min_interval - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                self._last = time.monotonic()
+            try:
+                response = self.session.get(url, timeout=self.timeout)
+            except (requests.Timeout, requests.ConnectionError) as exc:
+                reason = f"no answer ({type(exc).__name__})"
+            else:
+                if response.status_code == 429 or response.status_code >= 500:
+                    reason = f"HTTP {response.status_code}"
+                elif response.status_code != 200:
+                    raise RegistryError(
+                        f"the registry refused the request (HTTP {response.status_code})"
+                    )
+                else:
+                    try:
+                        data = response.json()
+                    except ValueError as exc:
+                        raise RegistryError("the registry's answer is not valid JSON") from exc
+                    if not isinstance(data, dict):
+                        raise RegistryError("the registry's answer has an unexpected shape")
+                    if data.get("Errors"):
+                        messages = "; ".join(str(e.get("description", e)) for e in data["Errors"])
+                        raise RegistryError(f"the registry says: {messages}")
+                    return data
+            if attempt < self.max_retries:
+                time.sleep(self.backoff * 2**attempt)
+        raise RegistryError(
+            f"the registry did not answer after {self.max_retries + 1} attempts: {reason}"
+        )
+
+    def lookup(self, number: str) -> NpiRecord | None:
+        data = self._get(number=number)
+        results = data.get("results") or []
+        return _record(results[0]) if results else None
+
+    def search(
+        self,
+        name: str = "",
+        state: str = "",
+        city: str = "",
+        postal_code: str = "",
+        limit: int = PAGE_SIZE,
+        max_results: int = MAX_SKIP + PAGE_SIZE,
+    ) -> list[NpiRecord]:
+        """Organisations by name (wildcard `*` allowed), state, city or postal code, all pages."""
+        if not any((name, state, city, postal_code)):
+            raise RegistryError("give a name, state, city or postal code to search for")
+        found: list[NpiRecord] = []
+        skip = 0
+        while skip <= MAX_SKIP and len(found) < max_results:
+            data = self._get(
+                enumeration_type="NPI-2",
+                organization_name=name,
+                state=state,
+                city=city,
+                postal_code=postal_code,
+                limit=limit,
+                skip=skip,
+            )
+            page = data.get("results") or []
+            found.extend(_record(r) for r in page)
+            if len(page) < limit:
+                break
+            skip += limit
+        return found[:max_results]
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def verify(
+    clinic_id: str,
+    npi: str,
+    address: str,
+    postal_code: str,
+    registry: NpiRegistry,
+    today: dt.date | None = None,
+) -> Verification:
+    """What the registry says about one clinic's NPI, with every mismatch spelled out."""
+    today = today or dt.date.today()
+    record = registry.lookup(npi)
+    problems: list[str] = []
+    if record is None:
+        problems.append("no such NPI in the registry")
+    else:
+        if not record.active:
+            problems.append("the NPI is not active")
+        if not record.expertise:
+            codes = ", ".join(f"{c} {d}" for c, d, _ in record.taxonomies) or "none"
+            problems.append(f"no anesthesiology, pain medicine or psychiatry taxonomy ({codes})")
+        if (
+            postal_code
+            and record.postal_code
+            and _digits(record.postal_code)[:5] != _digits(postal_code)[:5]
+        ):
+            problems.append(
+                f"the registry's location is {record.address}, {record.city} {record.state} "
+                f"{record.postal_code}, not the directory's {address} {postal_code}".strip()
+            )
+    return Verification(clinic_id, npi, record, tuple(problems), registry.url(number=npi), today)
