@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,26 +31,18 @@ from geopy.exc import (
 )
 from geopy.geocoders import Nominatim
 
+from providers.pacing import Pacer
 from providers.places import Place
 
 DEFAULT_URL = "https://nominatim.openstreetmap.org"
 DEFAULT_USER_AGENT = "ketamine-clinic-compare/0.1 (open-source clinic comparison tool)"
 
-_clock_lock = threading.Lock()
-_last_request = [0.0]
+# One clock for the whole process: every session of the app shares the service's rate limit.
+_PACER = Pacer()
 
 
 class GeocodeFailed(Exception):
     """The online service could not answer (the message says why); use the offline answer."""
-
-
-def _wait_turn(min_interval: float) -> None:
-    """Block until this process may send its next request (one clock for every caller)."""
-    with _clock_lock:
-        wait = _last_request[0] + min_interval - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        _last_request[0] = time.monotonic()
 
 
 class GeocodeCache:
@@ -130,7 +121,7 @@ class OnlineGeocoder:
     def _ask(self, query: str, countries: tuple[str, ...]) -> Place | None:
         attempt = 0
         while True:
-            _wait_turn(self.min_interval)
+            _PACER.wait(self.min_interval)
             try:
                 location = self._client.geocode(
                     query, exactly_one=True, country_codes=list(countries), addressdetails=True

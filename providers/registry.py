@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import requests
+
+from providers.pacing import Pacer
 
 DEFAULT_URL = "https://npiregistry.cms.hhs.gov/api/"
 API_VERSION = "2.1"
@@ -120,8 +121,7 @@ class NpiRegistry:
         self.max_retries, self.backoff = max_retries, backoff
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent
-        self._lock = threading.Lock()
-        self._last = 0.0
+        self._pacer = Pacer(min_interval)
 
     def url(self, **params: str | int) -> str:
         query = urlencode({"version": API_VERSION, **{k: v for k, v in params.items() if v != ""}})
@@ -130,11 +130,7 @@ class NpiRegistry:
     def _get(self, **params: str | int) -> dict:
         url = self.url(**params)
         for attempt in range(self.max_retries + 1):
-            with self._lock:
-                wait = self._last + self.min_interval - time.monotonic()
-                if wait > 0:
-                    time.sleep(wait)
-                self._last = time.monotonic()
+            self._pacer.wait()
             try:
                 response = self.session.get(url, timeout=self.timeout)
             except (requests.Timeout, requests.ConnectionError) as exc:
