@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks import bench_app, bench_core, bench_location
+from benchmarks import bench_app, bench_core, bench_location, bench_workspace
 
-BENCHES: tuple[Callable[[], None], ...] = (bench_core.main, bench_location.main, bench_app.main)
+BENCHES: tuple[Callable[[], None], ...] = (
+    bench_core.main,
+    bench_location.main,
+    bench_app.main,
+    bench_workspace.main,
+)
 
 
 def run_all() -> None:
