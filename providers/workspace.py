@@ -6,14 +6,15 @@
   interleave half-writes and a killed process leaves the old or the new state, never a mix.
 - Optimistic concurrency: each clinic has a version; saving over a version someone else has
   changed is refused with both values shown, and nothing is overwritten.
-- Clinics are stored as the directory's own text cells (one JSON object per clinic), so what
-  goes in is exactly what comes out when the list is exported.
+- Clinics are stored as the directory's own text cells, one SQL column per directory column
+  (added automatically when the checklist gains an item), formula-guarded as in a CSV file, so
+  what goes in is exactly what comes out when the list is exported.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
-import json
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ import pandas as pd
 
 from providers.directory import ReadResult, to_plain, validate
 from providers.formulas import guard_series, guard_text, unguard_text
-from providers.schema import Schema, default_schema
+from providers.schema import Schema, default_schema, message_for, parser_for
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: lists, clinics, change log
@@ -41,7 +42,6 @@ MIGRATIONS: tuple[str, ...] = (
         clinic_id TEXT NOT NULL,
         position INTEGER NOT NULL,
         version INTEGER NOT NULL,
-        data TEXT NOT NULL,
         updated_at TEXT NOT NULL,
         updated_by TEXT NOT NULL,
         PRIMARY KEY (list_id, clinic_id)
@@ -91,20 +91,18 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _cells(table: pd.DataFrame, schema: Schema) -> tuple[list[str], list[str]]:
-    """Ids and one JSON object per clinic of the directory's text cells (as a CSV holds them)."""
+def _cells(table: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """The directory's text cells of every clinic, formula-guarded as a CSV file holds them."""
     plain = to_plain(table.reindex(columns=list(schema.names)))
     for name in plain.columns:
         column = plain[name]
         text = column.astype("str").where(column.notna(), "")
-        # Stored as a CSV cell would be (formula-guarded), so that reading it back through the
-        # directory validator returns exactly the original text.
         plain[name] = guard_series(text.replace({"nan": "", "<NA>": "", "NaT": ""}))
-    if plain.empty:
-        return [], []
-    # pandas writes JSON lines in C: far faster than building a dict per clinic in Python.
-    lines = plain.to_json(orient="records", lines=True, force_ascii=False).splitlines()
-    return plain["id"].tolist(), lines
+    return plain
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 class Workspace:
@@ -129,6 +127,7 @@ class Workspace:
             mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             workspace = cls(db, path, schema or default_schema())
             workspace._migrate()
+            workspace._add_missing_columns()
         except sqlite3.DatabaseError as exc:
             raise WorkspaceError(_explain(exc, path)) from exc
         if mode.lower() != "wal":
@@ -147,6 +146,17 @@ class Workspace:
                 for statement in filter(str.strip, script.split(";")):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number}")
+
+    def _add_missing_columns(self) -> None:
+        """One TEXT column per directory column; a new checklist item adds its column here."""
+        present = {r[1] for r in self.db.execute("PRAGMA table_info(clinics)")}
+        missing = [n for n in self.schema.names if n not in present]
+        if missing:
+            with self.write() as db:
+                for name in missing:
+                    db.execute(
+                        f"ALTER TABLE clinics ADD COLUMN {_quote(name)} TEXT NOT NULL DEFAULT ''"
+                    )
 
     def close(self) -> None:
         self.db.close()
@@ -205,7 +215,9 @@ class Workspace:
 
     def import_table(self, list_name: str, table: pd.DataFrame, who: str, source: str) -> int:
         """Add the clinics of a validated table to a list; ids already there are refused."""
-        ids, records = _cells(table, self.schema)
+        cells = _cells(table, self.schema)
+        ids = cells["id"].tolist()
+        names = list(self.schema.names)
         now = _now()
         with self.write() as db:
             list_id = self._list_id(list_name)
@@ -222,12 +234,15 @@ class Workspace:
             start = db.execute(
                 "SELECT COALESCE(MAX(position), 0) FROM clinics WHERE list_id = ?", (list_id,)
             ).fetchone()[0]
+            columns = ", ".join(_quote(n) for n in names)
+            marks = ", ".join("?" * (6 + len(names)))
+            fixed = ((list_id, i, start + n, 1, now, who) for n, i in enumerate(ids, start=1))
+            # Column by column into Python lists is far faster than row by row out of Arrow.
+            values = zip(*[cells[n].tolist() for n in names], strict=True)
             db.executemany(
-                "INSERT INTO clinics VALUES (?, ?, ?, 1, ?, ?, ?)",
-                (
-                    (list_id, clinic_id, start + i, record, now, who)
-                    for i, (clinic_id, record) in enumerate(zip(ids, records, strict=True), start=1)
-                ),
+                "INSERT INTO clinics (list_id, clinic_id, position, version, updated_at, "
+                f"updated_by, {columns}) VALUES ({marks})",
+                (head + tail for head, tail in zip(fixed, values, strict=True)),
             )
             db.executemany(
                 "INSERT INTO changes (list_id, clinic_id, version, field, old_value, new_value, "
@@ -236,18 +251,30 @@ class Workspace:
             )
         return len(ids)
 
+    def cells(self, list_name: str) -> tuple[pd.DataFrame, dict[str, int]]:
+        """The stored text cells of a list (formula-guarded, as a CSV holds them) and versions."""
+        list_id = self._list_id(list_name)
+        names = list(self.schema.names)
+        cursor = self.db.execute(
+            f"SELECT clinic_id, version, {', '.join(_quote(n) for n in names)} FROM clinics "
+            "WHERE list_id = ? ORDER BY position",
+            (list_id,),
+        )
+        rows = cursor.fetchall()
+        frame = pd.DataFrame.from_records(rows, columns=["_clinic", "_version", *names])
+        versions = dict(zip(frame["_clinic"], frame["_version"].astype(int), strict=True))
+        return frame[names].astype("str"), versions
+
+    def export_csv(self, list_name: str) -> bytes:
+        """The list in the directory format, straight from the stored (already guarded) cells."""
+        cells, _ = self.cells(list_name)
+        return codecs.BOM_UTF8 + cells.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+
     def load(self, list_name: str) -> tuple[ReadResult, dict[str, int]]:
         """The list as a validated clinic table, and each clinic's version."""
-        list_id = self._list_id(list_name)
-        rows = self.db.execute(
-            "SELECT clinic_id, version, data FROM clinics WHERE list_id = ? ORDER BY position",
-            (list_id,),
-        ).fetchall()
-        columns = list(self.schema.names)
-        raw = pd.DataFrame.from_records([json.loads(r[2]) for r in rows], columns=columns)
-        raw = raw.fillna("").astype("str")
-        table, problems = validate(raw, np.arange(1, len(raw) + 1), self.schema)
-        return ReadResult(table, problems, "workspace"), {r[0]: r[1] for r in rows}
+        cells, versions = self.cells(list_name)
+        table, problems = validate(cells, np.arange(1, len(cells) + 1), self.schema)
+        return ReadResult(table, problems, "workspace"), versions
 
     def save_clinic(
         self,
@@ -262,25 +289,33 @@ class Workspace:
         unknown = [f for f in changes if f not in self.schema.names or f == "id"]
         if unknown:
             raise WorkspaceError(f"cannot edit field(s): {', '.join(unknown)}")
+        for field, value in changes.items():  # the same rules as a directory file
+            column = self.schema.column(field)
+            _, bad = parser_for(column)(pd.Series([str(value)], dtype="str"))
+            if bool(np.asarray(bad)[0]):
+                why = "a clinic needs a name" if column.kind == "required" else message_for(column)
+                raise WorkspaceError(f"{field}: '{str(value)[:80]}' not saved: {why}")
         now = _now()
         with self.write() as db:
             list_id = self._list_id(list_name)
+            fields = list(changes)
             row = db.execute(
-                "SELECT version, data FROM clinics WHERE list_id = ? AND clinic_id = ?",
+                f"SELECT version, {', '.join(_quote(f) for f in fields)} FROM clinics "
+                "WHERE list_id = ? AND clinic_id = ?",
                 (list_id, clinic_id),
             ).fetchone()
             if row is None:
                 raise WorkspaceError(f"there is no clinic '{clinic_id}' in '{list_name}'")
-            version, data = row[0], json.loads(row[1])
+            version, stored = row[0], dict(zip(fields, row[1:], strict=True))
             if version != expected_version:
                 raise Conflict(
                     clinic_id,
                     expected_version,
                     version,
-                    tuple((f, unguard_text(data.get(f, "")), str(v)) for f, v in changes.items()),
+                    tuple((f, unguard_text(stored[f]), str(v)) for f, v in changes.items()),
                 )
             changed = {f: guard_text(str(v)) for f, v in changes.items()}
-            changed = {f: v for f, v in changed.items() if data.get(f, "") != v}
+            changed = {f: v for f, v in changed.items() if stored[f] != v}
             if not changed:
                 return version
             new_version = version + 1
@@ -288,16 +323,16 @@ class Workspace:
                 "INSERT INTO changes (list_id, clinic_id, version, field, old_value, new_value, "
                 "source, who, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    (list_id, clinic_id, new_version, f, unguard_text(data.get(f, "")),
+                    (list_id, clinic_id, new_version, f, unguard_text(stored[f]),
                      unguard_text(v), source, who, now)
                     for f, v in changed.items()
                 ),
             )  # fmt: skip
-            data.update(changed)
+            assignments = ", ".join(f"{_quote(f)} = ?" for f in changed)
             db.execute(
-                "UPDATE clinics SET version = ?, data = ?, updated_at = ?, updated_by = ? "
+                f"UPDATE clinics SET version = ?, updated_at = ?, updated_by = ?, {assignments} "
                 "WHERE list_id = ? AND clinic_id = ?",
-                (new_version, json.dumps(data, ensure_ascii=False), now, who, list_id, clinic_id),
+                (new_version, now, who, *changed.values(), list_id, clinic_id),
             )
         return new_version
 

@@ -173,3 +173,49 @@ def test_a_process_killed_while_saving_leaves_old_or_new_never_a_mix(tmp_path):
             last = log[log["version"] == versions["c1"]].set_index("field")
             assert last.loc["notes", "new_value"] == row["notes"]
             assert last.loc["phone", "new_value"] == row["phone"]
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("monitoring.vital_signs", "maybe", "expected yes / no / unknown"),
+        ("website", "javascript:alert(1)", "only http"),
+        ("name", "  ", "needs a name"),
+        ("reviews_rating", "7", "from 0 to 5"),
+    ],
+)
+def test_edits_follow_the_directory_rules(ws, field, value, message):
+    with pytest.raises(WorkspaceError, match=message):
+        ws.save_clinic("Arizona", "demo-001", {field: value}, 1, "ana")
+    assert ws.load("Arizona")[1]["demo-001"] == 1  # nothing saved
+
+
+def test_the_csv_export_is_the_directory_format_and_formula_safe(ws):
+    ws.save_clinic("Arizona", "demo-004", {"notes": "=cmd|' /C calc'!A0"}, 1, "ana")
+    exported = ws.export_csv("Arizona")
+    assert b"'=cmd" in exported
+    back = parse_directory(exported, "x.csv")
+    assert back.problems.empty
+    pd.testing.assert_frame_equal(back.table, ws.load("Arizona")[0].table, check_dtype=False)
+    assert back.table.set_index("id").loc["demo-004", "notes"] == "=cmd|' /C calc'!A0"
+
+
+def test_a_new_checklist_item_adds_its_column_on_open(tmp_path):
+    import tomllib
+    from importlib import resources
+
+    from providers import build_schema
+    from scoring.checklist import parse_checklist
+
+    path = tmp_path / "w.sqlite"
+    with Workspace.open(path) as ws:
+        ws.create_list("L", "ana")
+        ws.import_table("L", parse_directory(b"id,name\nc1,Clinic\n", "x.csv").table, "ana", "t")
+    raw = tomllib.loads(resources.files("scoring").joinpath("checklist.toml").read_text("utf-8"))
+    raw["criteria"][1]["items"].append(
+        {"key": "new_item", "label": "New", "points": 1, "evidence": "e", "question": "q?"}
+    )
+    schema = build_schema(parse_checklist(raw))
+    with Workspace.open(path, schema) as ws:
+        assert ws.save_clinic("L", "c1", {"monitoring.new_item": "yes"}, 1, "ana") == 2
+        assert str(ws.load("L")[0].table.loc[0, "monitoring.new_item"]) == "yes"
