@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from providers.directory import ReadResult, to_plain, validate
+from providers.duplicates import merge_changes
 from providers.formulas import guard_series, guard_text, unguard_text
 from providers.schema import Schema, default_schema, message_for, parser_for
 
@@ -91,7 +92,7 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _cells(table: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+def text_cells(table: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     """The directory's text cells of every clinic, formula-guarded as a CSV file holds them."""
     plain = to_plain(table.reindex(columns=list(schema.names)))
     for name in plain.columns:
@@ -215,7 +216,7 @@ class Workspace:
 
     def import_table(self, list_name: str, table: pd.DataFrame, who: str, source: str) -> int:
         """Add the clinics of a validated table to a list; ids already there are refused."""
-        cells = _cells(table, self.schema)
+        cells = text_cells(table, self.schema)
         ids = cells["id"].tolist()
         names = list(self.schema.names)
         now = _now()
@@ -300,7 +301,7 @@ class Workspace:
             list_id = self._list_id(list_name)
             fields = list(changes)
             row = db.execute(
-                f"SELECT version, {', '.join(_quote(f) for f in fields)} FROM clinics "
+                f"SELECT {', '.join(['version', *map(_quote, fields)])} FROM clinics "
                 "WHERE list_id = ? AND clinic_id = ?",
                 (list_id, clinic_id),
             ).fetchone()
@@ -343,6 +344,23 @@ class Workspace:
             "WHERE list_id = ? AND clinic_id = ? ORDER BY id",
             self.db,
             params=(self._list_id(list_name), clinic_id),
+        )
+
+    def merge_into(
+        self, list_name: str, clinic_id: str, other: pd.Series, who: str, source: str
+    ) -> int:
+        """Merge another record of the same clinic (a row of text cells) into `clinic_id`.
+
+        The most recently verified evidence wins per criterion; blanks are filled; every
+        change is logged with `source`. Returns the clinic's new version.
+        """
+        cells, versions = self.cells(list_name)
+        if clinic_id not in versions:
+            raise WorkspaceError(f"there is no clinic '{clinic_id}' in '{list_name}'")
+        kept = cells[cells["id"] == clinic_id].iloc[0]
+        changes = merge_changes(kept, other, self.schema)
+        return self.save_clinic(
+            list_name, clinic_id, changes, versions[clinic_id], who, f"merge: {source}"
         )
 
     def restore(self, list_name: str, change_id: int, who: str) -> int:
