@@ -174,12 +174,14 @@ def _lookup(tokens: pd.Series, table: dict[str, tuple[str, ...]]) -> tuple[np.nd
 
 
 def parse_tristate(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    # `isin` runs inside Arrow, and the categorical is built from codes: no Python strings.
     tokens = raw.str.strip().str.lower()
-    out, known = _lookup(tokens, {"yes": _YES, "no": _NO, "unknown": _UNKNOWN})
-    out = np.where(known, out, "unknown")
-    return pd.Series(pd.Categorical(out, dtype=TRISTATE), index=raw.index), pd.Series(
-        ~known, index=raw.index
-    )
+    yes = tokens.isin(_YES).to_numpy(dtype=bool)
+    no = tokens.isin(_NO).to_numpy(dtype=bool)
+    unknown = tokens.isin(_UNKNOWN).to_numpy(dtype=bool)
+    codes = np.where(yes, 2, np.where(no, 0, 1)).astype(np.int8)
+    values = pd.Series(pd.Categorical.from_codes(codes, dtype=TRISTATE), index=raw.index)
+    return values, pd.Series(~(yes | no | unknown), index=raw.index)
 
 
 def parse_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -200,7 +202,9 @@ def parse_url(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     lower = text.str.lower()
     bare = lower.str.match(_BARE_DOMAIN) & ~lower.str.contains(":", regex=False)
     text = text.where(~bare, "https://" + text)
-    ok = text.str.match(_URL, case=False) | (text == "")
+    # Matched on the lower-cased text: a case-insensitive flag would push Arrow's regex engine
+    # back to a cell-by-cell Python loop.
+    ok = text.str.lower().str.match(_URL) | (text == "")
     return text.where(ok, ""), ~ok
 
 

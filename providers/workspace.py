@@ -92,13 +92,19 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+# Only free text can start like a formula: other kinds are validated into shapes that cannot
+# (and numbers must stay numbers in an exported file).
+FREE_TEXT = ("id", "required", "text", "region")
+
+
 def text_cells(table: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     """The directory's text cells of every clinic, formula-guarded as a CSV file holds them."""
     plain = to_plain(table.reindex(columns=list(schema.names)))
-    for name in plain.columns:
-        column = plain[name]
-        text = column.astype("str").where(column.notna(), "")
-        plain[name] = guard_series(text.replace({"nan": "", "<NA>": "", "NaT": ""}))
+    for column in schema.columns:
+        values = plain[column.name]
+        text = values.astype("str").where(values.notna(), "")
+        text = text.replace({"nan": "", "<NA>": "", "NaT": ""})
+        plain[column.name] = guard_series(text) if column.kind in FREE_TEXT else text
     return plain
 
 
@@ -125,6 +131,9 @@ class Workspace:
             db = sqlite3.connect(path, timeout=busy_ms / 1000, isolation_level=None)
             db.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
             db.execute("PRAGMA foreign_keys = ON")
+            # With WAL, NORMAL never corrupts the file and survives any process crash; only a
+            # power cut can lose the very last commits. It saves an fsync per transaction.
+            db.execute("PRAGMA synchronous = NORMAL")
             mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             workspace = cls(db, path, schema or default_schema())
             workspace._migrate()
@@ -267,9 +276,22 @@ class Workspace:
         return frame[names].astype("str"), versions
 
     def export_csv(self, list_name: str) -> bytes:
-        """The list in the directory format, straight from the stored (already guarded) cells."""
-        cells, _ = self.cells(list_name)
-        return codecs.BOM_UTF8 + cells.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+        """The list in the directory format, straight from the stored (already guarded) cells.
+
+        SQLite itself writes each CSV line (every field quoted, quotes doubled), so a large
+        list is exported without building a table in Python first.
+        """
+        list_id = self._list_id(list_name)
+        names = list(self.schema.names)
+        line = " || ',' || ".join(
+            f"'\"' || replace({_quote(n)}, '\"', '\"\"') || '\"'" for n in names
+        )
+        rows = self.db.execute(
+            f"SELECT {line} FROM clinics WHERE list_id = ? ORDER BY position", (list_id,)
+        ).fetchall()
+        header = ",".join(names)
+        text = "\r\n".join([header, *(r[0] for r in rows)]) + "\r\n"
+        return codecs.BOM_UTF8 + text.encode("utf-8")
 
     def load(self, list_name: str) -> tuple[ReadResult, dict[str, int]]:
         """The list as a validated clinic table, and each clinic's version."""
@@ -315,7 +337,10 @@ class Workspace:
                     version,
                     tuple((f, unguard_text(stored[f]), str(v)) for f, v in changes.items()),
                 )
-            changed = {f: guard_text(str(v)) for f, v in changes.items()}
+            changed = {
+                f: guard_text(str(v)) if self.schema.column(f).kind in FREE_TEXT else str(v)
+                for f, v in changes.items()
+            }
             changed = {f: v for f, v in changed.items() if stored[f] != v}
             if not changed:
                 return version

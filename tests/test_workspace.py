@@ -219,3 +219,13 @@ def test_a_new_checklist_item_adds_its_column_on_open(tmp_path):
     with Workspace.open(path, schema) as ws:
         assert ws.save_clinic("L", "c1", {"monitoring.new_item": "yes"}, 1, "ana") == 2
         assert str(ws.load("L")[0].table.loc[0, "monitoring.new_item"]) == "yes"
+
+
+def test_exported_numbers_stay_numbers(ws):
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(ws.export_csv("Arizona").decode("utf-8-sig"))))
+    longitudes = [r["longitude"] for r in rows if r["longitude"]]
+    assert longitudes and all(v.startswith("-") for v in longitudes)  # not '-111.9 text
+    float(longitudes[0])
