@@ -187,16 +187,21 @@ class Workspace:
         try:
             yield self.db
         except sqlite3.DatabaseError as exc:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise WorkspaceError(_explain(exc, self.path)) from exc
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self.db.execute("COMMIT")
         except sqlite3.OperationalError as exc:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise WorkspaceError(_explain(exc, self.path)) from exc
+
+    def _rollback(self) -> None:
+        """Undo the open transaction (SQLite may already have undone it, e.g. on a full disk)."""
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
 
     # --- lists --------------------------------------------------------------------------------
 

@@ -229,3 +229,15 @@ def test_exported_numbers_stay_numbers(ws):
     longitudes = [r["longitude"] for r in rows if r["longitude"]]
     assert longitudes and all(v.startswith("-") for v in longitudes)  # not '-111.9 text
     float(longitudes[0])
+
+
+def test_a_full_disk_is_a_message_and_nothing_half_saved(tmp_path):
+    path = tmp_path / "w.sqlite"
+    with Workspace.open(path) as ws:
+        ws.create_list("L", "ana")
+        pages = ws.db.execute("PRAGMA page_count").fetchone()[0]
+        ws.db.execute(f"PRAGMA max_page_count = {pages + 2}")  # the file may hardly grow: "full"
+        with pytest.raises(WorkspaceError, match="full; nothing was saved"):
+            ws.import_table("L", read_directory("demo").table, "ana", "demo")
+        assert ws.cells("L")[0].empty
+        assert ws.db.execute("SELECT COUNT(*) FROM changes").fetchone()[0] == 0
