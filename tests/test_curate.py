@@ -177,3 +177,17 @@ def test_edits_between_reports_changed_cells_only():
     )
     assert edits_between(before, after) == {"b": {"phone": "2", "price_per_session": "300"}}
     assert edits_between(before, before.copy()) == {}
+
+
+def test_fill_in_coordinates_offline_and_log_them(env):
+    at = curate()
+    at.file_uploader(key="w.curate.upload").set_value(("demo.csv", DEMO, "text/csv")).run()
+    at.button(key="w.curate.import").click().run()
+    ok(at.button(key="w.curate.locate").click().run())
+    assert "Saved changes to 6 clinic(s)" in at.success[0].value
+    with Workspace.open(env) as ws:
+        table = ws.load("Arizona")[0].table
+        assert (table["location_precision"] != "none").all()
+        moved = table[table["location_precision"].isin(["postal_code", "city"])]["id"].tolist()
+        assert len(moved) == 6
+        assert set(ws.history("Arizona", moved[0])["source"]) >= {"geocode"}

@@ -11,6 +11,7 @@ from providers import DirectoryError, json_bytes, parse_directory
 from providers.duplicates import find_duplicates
 from providers.fetch import FetchError, fetch_directory
 from providers.formulas import unguard_series
+from providers.locate import locate_clinics
 from providers.registry import NpiRegistry, RegistryError, verify
 from providers.schema import Schema
 from providers.workspace import Conflict, Workspace, WorkspaceError, text_cells
@@ -260,7 +261,11 @@ def verify_npis(ws, name, who) -> None:
     cells, versions = snapshot(ws, name)
     with_npi = cells[cells["npi"] != ""]
     st.write(f"{len(with_npi)} clinic(s) in this list have an NPI.")
-    if len(with_npi) and st.button("Check them against the NPI registry", key="w.curate.verify"):
+    # Each result is saved as it comes, so an interrupted run resumes with the clinics left.
+    if st.checkbox("Only clinics not checked yet", value=True, key="w.curate.verify_new"):
+        with_npi = with_npi[with_npi["expertise.npi_verified"] == "unknown"]
+    if len(with_npi) and st.button(f"Check {len(with_npi)} against the NPI registry",
+                                   key="w.curate.verify"):  # fmt: skip
         registry = NpiRegistry(config.npi_url)
         bar = st.progress(0.0, text="Checking...")
         for done, clinic in enumerate(with_npi.to_dict("records"), start=1):
@@ -280,6 +285,38 @@ def verify_npis(ws, name, who) -> None:
                 st.error(f"{clinic['id']}: not checked: {exc}")
             bar.progress(done / len(with_npi), text=f"Checked {done} of {len(with_npi)}")
         snapshot(ws, name, refresh=True)
+
+
+def locate_tab(ws: Workspace, name: str, who: str) -> None:
+    """Fill in coordinates (offline centroids, or the online geocoder when it is switched on)."""
+    config = state.settings()
+    cells, versions = snapshot(ws, name)
+    missing = cells[(cells["latitude"] == "") | (cells["location_precision"] == "none")]
+    geocoder = config.online_geocoder()
+    how = (
+        "the online geocoder (each address once, cached)"
+        if geocoder
+        else "offline ZIP and city centres"
+    )
+    st.write(f"{len(missing)} clinic(s) have no coordinates; they can be filled from {how}.")
+    if missing.empty or not st.button("Fill in coordinates", key="w.curate.locate"):
+        return
+    bar = st.progress(0.0, text="Locating...")
+
+    def progress(done: int, total: int, clinic: str) -> None:
+        bar.progress(done / max(total, 1), text=f"Looking up {done} of {total}: {clinic}")
+
+    table = ws.load(name)[0].table
+    located, report = locate_clinics(table[table["id"].isin(missing["id"])], state.gazetteer(),
+                                     geocoder, progress)  # fmt: skip
+    if report.notice:
+        st.warning(report.notice)
+    changes = {
+        row["id"]: {"latitude": f"{row['latitude']}", "longitude": f"{row['longitude']}",
+                    "location_precision": row["location_precision"]}
+        for row in located.to_dict("records") if row["location_precision"] != "none"
+    }  # fmt: skip
+    save(ws, name, changes, versions, who, "geocode")
 
 
 def history_tab(ws: Workspace, name: str, who: str) -> None:
@@ -339,8 +376,8 @@ def render() -> None:
             return
         name = left.selectbox("List", lists, key="w.curate.list")
         who = st.text_input("Your name, for the change log", value="advocate", key="w.curate.who")
-        clinics, imports, checks, history, publish = st.tabs(
-            ["Clinics", "Import", "Check NPIs", "History", "Publish"]
+        clinics, imports, checks, places, history, publish = st.tabs(
+            ["Clinics", "Import", "Check NPIs", "Coordinates", "History", "Publish"]
         )
         with clinics:
             clinics_tab(ws, name, who)
@@ -348,6 +385,8 @@ def render() -> None:
             import_tab(ws, name, who)
         with checks:
             verify_npis(ws, name, who)
+        with places:
+            locate_tab(ws, name, who)
         with history:
             history_tab(ws, name, who)
         with publish:
