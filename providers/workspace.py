@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from providers.directory import ReadResult, to_plain, validate
+from providers.directory import ReadResult, validate
 from providers.duplicates import merge_changes
 from providers.formulas import guard_series, guard_text, unguard_text
 from providers.schema import Schema, default_schema, message_for, parser_for
@@ -97,15 +97,44 @@ def _now() -> str:
 FREE_TEXT = ("id", "required", "text", "region")
 
 
+def _texts(table: pd.DataFrame, schema: Schema) -> dict[str, list[str]]:
+    """Each directory column as a list of cell texts (formula-guarded where free text).
+
+    Built straight from the typed columns (category codes, floats, dates) into Python lists,
+    which is what SQLite binds, without a detour through a table of strings.
+    """
+    out: dict[str, list[str]] = {}
+    n = len(table)
+    for column in schema.columns:
+        if column.name not in table.columns:
+            out[column.name] = [""] * n
+            continue
+        values = table[column.name]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            labels = np.array([*map(str, values.cat.categories), ""], dtype=object)
+            codes = values.cat.codes.to_numpy()
+            out[column.name] = labels[np.where(codes < 0, len(labels) - 1, codes)].tolist()
+        elif pd.api.types.is_datetime64_any_dtype(values.dtype):
+            out[column.name] = values.dt.strftime("%Y-%m-%d").fillna("").tolist()
+        elif column.kind in ("number", "count"):
+            numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+            missing = np.isnan(numbers)
+            if column.kind == "count":
+                text = np.where(missing, 0, numbers).astype(np.int64).astype(str)
+            else:
+                text = numbers.astype(str)
+            out[column.name] = np.where(missing, "", text).tolist()
+        else:
+            text = values.astype("str").fillna("")
+            if column.kind in FREE_TEXT:
+                text = guard_series(text)
+            out[column.name] = text.tolist()
+    return out
+
+
 def text_cells(table: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     """The directory's text cells of every clinic, formula-guarded as a CSV file holds them."""
-    plain = to_plain(table.reindex(columns=list(schema.names)))
-    for column in schema.columns:
-        values = plain[column.name]
-        text = values.astype("str").where(values.notna(), "")
-        text = text.replace({"nan": "", "<NA>": "", "NaT": ""})
-        plain[column.name] = guard_series(text) if column.kind in FREE_TEXT else text
-    return plain
+    return pd.DataFrame(_texts(table, schema), index=table.index, dtype="str")
 
 
 def _quote(name: str) -> str:
@@ -230,8 +259,8 @@ class Workspace:
 
     def import_table(self, list_name: str, table: pd.DataFrame, who: str, source: str) -> int:
         """Add the clinics of a validated table to a list; ids already there are refused."""
-        cells = text_cells(table, self.schema)
-        ids = cells["id"].tolist()
+        texts = _texts(table, self.schema)
+        ids = texts["id"]
         names = list(self.schema.names)
         now = _now()
         with self.write() as db:
@@ -252,8 +281,7 @@ class Workspace:
             columns = ", ".join(_quote(n) for n in names)
             marks = ", ".join("?" * (6 + len(names)))
             fixed = ((list_id, i, start + n, 1, now, who) for n, i in enumerate(ids, start=1))
-            # Column by column into Python lists is far faster than row by row out of Arrow.
-            values = zip(*[cells[n].tolist() for n in names], strict=True)
+            values = zip(*[texts[n] for n in names], strict=True)
             db.executemany(
                 "INSERT INTO clinics (list_id, clinic_id, position, version, updated_at, "
                 f"updated_by, {columns}) VALUES ({marks})",
