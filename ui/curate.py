@@ -354,7 +354,9 @@ def publish_tab(ws: Workspace, name: str) -> None:
 def render() -> None:
     st.title("Curate provider lists")
     st.caption("For advocates: build lists, check clinics against the checklist, publish.")
-    if flash := st.session_state.pop("curate.flash", None):
+    # The last action's result stays until the next action: the table may rerun the page once
+    # more after a save, and the message must survive that.
+    if flash := st.session_state.get("curate.flash"):
         st.success(flash)
     ws = open_workspace()
     if ws is None:
