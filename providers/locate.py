@@ -29,14 +29,6 @@ class LocateReport:
     notice: str = ""
 
 
-def _zip_frame(gazetteer: Gazetteer) -> pd.DataFrame:
-    zips = gazetteer.zips
-    return pd.DataFrame(
-        {"lat": [p.latitude for p in zips.values()], "lon": [p.longitude for p in zips.values()]},
-        index=pd.Index(list(zips), dtype="str"),
-    )
-
-
 def locate_clinics(
     table: pd.DataFrame,
     gazetteer: Gazetteer,
@@ -76,7 +68,7 @@ def locate_clinics(
     need = np.isnan(lat) & (out["country"] != "CA").to_numpy()
     if need.any():
         codes = out["postal_code"].astype("str").str.slice(0, 5)
-        found = _zip_frame(gazetteer).reindex(codes[need].to_numpy())
+        found = gazetteer.zip_frame.reindex(codes[need].to_numpy())
         hit = found["lat"].notna().to_numpy()
         idx = np.flatnonzero(need)[hit]
         lat[idx], lon[idx] = found["lat"].to_numpy()[hit], found["lon"].to_numpy()[hit]

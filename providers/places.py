@@ -16,6 +16,7 @@ from functools import cache, cached_property
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 
 Precision = Literal["exact", "postal_code", "city", "none"]
 KM_PER_MILE = 1.609344
@@ -139,6 +140,18 @@ class Gazetteer:
             for z in zipcodes.list_all()
             if z.get("lat") and z.get("long")
         }
+
+    @cached_property
+    def zip_frame(self) -> pd.DataFrame:
+        """ZIP centroids as a table, for vectorised look-ups of whole columns of ZIPs."""
+        zips = self.zips
+        return pd.DataFrame(
+            {
+                "lat": [p.latitude for p in zips.values()],
+                "lon": [p.longitude for p in zips.values()],
+            },
+            index=pd.Index(list(zips), dtype="str"),
+        )
 
     @cached_property
     def cities(self) -> dict[tuple[str, str], Place]:

@@ -117,7 +117,7 @@ class NpiRegistry:
         backoff: float = 1.0,
         user_agent: str = "ketamine-clinic-compare/0.1",
     ):
-        self.base_url, self.timeout, self.min_interval = base_url, timeout, min_interval
+        self.base_url, self.timeout = base_url, timeout
         self.max_retries, self.backoff = max_retries, backoff
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent

@@ -174,6 +174,10 @@ class Workspace:
         return workspace
 
     def _migrate(self) -> None:
+        # Opening happens on every page run: only take the write lock when there is work.
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version == len(MIGRATIONS):
+            return
         with self.write():
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if version > len(MIGRATIONS):

@@ -179,7 +179,7 @@ def import_tab(ws: Workspace, name: str, who: str) -> None:
 
 def review_import(ws, name, who, data, label, max_bytes) -> None:
     try:
-        result = parse_directory(data, label, ws.schema, max_bytes=max_bytes)
+        result, _ = state.read_upload(data, label, max_bytes)
     except DirectoryError as exc:
         st.error(f"{label} cannot be used: {exc}")
         return
@@ -292,7 +292,7 @@ def locate_tab(ws: Workspace, name: str, who: str) -> None:
     config = state.settings()
     cells, versions = snapshot(ws, name)
     missing = cells[(cells["latitude"] == "") | (cells["location_precision"] == "none")]
-    geocoder = config.online_geocoder()
+    geocoder = state.online_geocoder(config)
     how = (
         "the online geocoder (each address once, cached)"
         if geocoder
@@ -343,12 +343,22 @@ def history_tab(ws: Workspace, name: str, who: str) -> None:
 def publish_tab(ws: Workspace, name: str) -> None:
     stamp = dt.date.today().isoformat()
     st.write("Download the list in the directory format, ready to share or load in the app.")
-    st.download_button("Download CSV", ws.export_csv(name), file_name=f"{name}-{stamp}.csv",
+    path, schema = ws.path, ws.schema
+
+    # Built only when clicked (the workspace of this run is closed by then): a large list is
+    # not exported on every rerun of the page.
+    def as_csv() -> bytes:
+        with Workspace.open(path, schema) as store:
+            return store.export_csv(name)
+
+    def as_json() -> bytes:
+        with Workspace.open(path, schema) as store:
+            return json_bytes(store.load(name)[0].table.reindex(columns=list(schema.names)))
+
+    st.download_button("Download CSV", as_csv, file_name=f"{name}-{stamp}.csv",
                        mime="text/csv", key="w.curate.csv")  # fmt: skip
-    table = ws.load(name)[0].table
-    st.download_button("Download JSON", json_bytes(table.reindex(columns=list(ws.schema.names))),
-                       file_name=f"{name}-{stamp}.json", mime="application/json",
-                       key="w.curate.json")  # fmt: skip
+    st.download_button("Download JSON", as_json, file_name=f"{name}-{stamp}.json",
+                       mime="application/json", key="w.curate.json")  # fmt: skip
 
 
 def render() -> None:

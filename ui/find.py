@@ -72,7 +72,7 @@ def place_controls() -> tuple[Place | None, float | None]:
         st.session_state.pop(state.PLACE, None)
         return None, None
     config = state.settings()
-    geocoder = config.online_geocoder() if config else None
+    geocoder = state.online_geocoder(config) if config else None
     opted_in = False
     if geocoder is not None:
         opted_in = st.checkbox(

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from providers import DEMO, DirectoryError, ReadResult, parse_directory, read_directory
+from providers.geocoder import OnlineGeocoder
 from providers.locate import locate_clinics
 from providers.places import Gazetteer, default_gazetteer
 from providers.settings import Settings, SettingsError
@@ -80,6 +81,18 @@ def _read_upload(_data: bytes, digest: str, name: str, max_bytes: int) -> ReadRe
     return parse_directory(_data, name, max_bytes=max_bytes)
 
 
+def read_upload(data: bytes, name: str, max_bytes: int) -> tuple[ReadResult, str]:
+    """An uploaded directory, parsed once per content (reruns reuse it), and its digest."""
+    digest = hashlib.sha256(data).hexdigest()
+    return _read_upload(data, digest, name, max_bytes), digest
+
+
+@st.cache_resource(show_spinner=False)
+def online_geocoder(config: Settings) -> OnlineGeocoder | None:
+    """One geocoder (and cache connection) per configuration, not one per page run."""
+    return config.online_geocoder()
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def _located(_table: pd.DataFrame, key: str) -> pd.DataFrame:
     table, _ = locate_clinics(_table, gazetteer())
@@ -121,9 +134,8 @@ def directory() -> Directory | None:
     upload = st.session_state.get(UPLOAD)
     if upload is not None:
         data, name = upload
-        digest = hashlib.sha256(data).hexdigest()
         try:
-            result = _read_upload(data, digest, name, config.max_upload_bytes)
+            result, digest = read_upload(data, name, config.max_upload_bytes)
         except DirectoryError as exc:
             st.error(f"The file {name!r} cannot be used: {exc}")
             return None

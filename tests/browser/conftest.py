@@ -35,6 +35,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SERVER_START_TIMEOUT_S = 60
+# A loaded 2-core CI machine can take longer than Playwright's 5 s default to redraw.
+expect.set_options(timeout=15_000)
 APP_RUN_TIMEOUT_MS = 30_000
 
 
