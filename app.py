@@ -1,38 +1,39 @@
-"""Ketamine Clinic Compare: the browser face. Navigation and the shared sidebar only."""
+"""Ketamine Clinic Compare: the browser face. Navigation, the shared sidebar, and the one place
+where a failure meant for a person becomes an error box instead of a traceback."""
 
 import streamlit as st
 
+from scoring import ClinicCompareError
 from ui import sidebar
 
 st.set_page_config(page_title="Ketamine Clinic Compare", page_icon=":hospital:", layout="wide")
-Page = st.Page
-PAGES = {
+# (script, title, URL path, icon) per page, by section; the first page is the default.
+SECTIONS = {
     "Compare clinics": [
-        Page(
-            "ui/find.py",
-            title="Find clinics",
-            url_path="find",
-            default=True,
-            icon=":material/search:",
-        ),
-        Page(
-            "ui/detail.py",
-            title="Clinic detail",
-            url_path="clinic",
-            icon=":material/local_hospital:",
-        ),
-        Page(
-            "ui/compare.py", title="Compare", url_path="compare", icon=":material/compare_arrows:"
-        ),
-        Page(
-            "ui/shortlist.py", title="Shortlist", url_path="shortlist", icon=":material/checklist:"
-        ),
-        Page("ui/method.py", title="Method", url_path="method", icon=":material/menu_book:"),
+        ("ui/find.py", "Find clinics", "find", "search"),
+        ("ui/detail.py", "Clinic detail", "clinic", "local_hospital"),
+        ("ui/compare.py", "Compare", "compare", "compare_arrows"),
+        ("ui/shortlist.py", "Shortlist", "shortlist", "checklist"),
+        ("ui/method.py", "Method", "method", "menu_book"),
     ],
     "For advocates": [
-        Page("ui/curate.py", title="Curate lists", url_path="curate", icon=":material/edit_note:"),
+        ("ui/advocates/lists.py", "Lists and import", "lists", "playlist_add"),
+        ("ui/advocates/clinics.py", "Clinics", "clinics", "edit_note"),
+        ("ui/advocates/checks.py", "Checks", "checks", "fact_check"),
+        ("ui/advocates/history.py", "History", "history", "history"),
+        ("ui/advocates/publish.py", "Publish", "publish", "publish"),
     ],
+}
+PAGES = {
+    section: [
+        st.Page(script, title=t, url_path=url, icon=f":material/{icon}:", default=url == "find")
+        for script, t, url, icon in pages
+    ]
+    for section, pages in SECTIONS.items()
 }
 page = st.navigation(PAGES)
 sidebar.render()
-page.run()
+try:
+    page.run()
+except ClinicCompareError as exc:  # every failure raised on purpose, shown the same way
+    st.error(str(exc))

@@ -11,31 +11,18 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from scoring import ClinicCompareError, UsageError, default_checklist
 
-from providers import DEMO, DirectoryError, csv_bytes, json_bytes, read_directory, template_frame
-from providers.directory import directory_frame, write_atomic
-from providers.locate import locate_clinics, nearby, resolve_place, with_region
-from providers.places import default_gazetteer, parse_radius
-from providers.registry import NpiRegistry, RegistryError, verify
-from providers.settings import Settings, SettingsError
-from scoring import (
-    ScoringError,
-    check_requirements,
-    explain,
-    method_markdown,
-    parse_weights,
-    rank_clinics,
-)
-from scoring.checklist import default_checklist
-from scoring.shortlist import shortlist_frame
+if TYPE_CHECKING:  # each command imports what it needs, so `method` never loads the network
+    import pandas as pd
+
+    from providers.directory import ReadResult
+    from providers.geo import Place
+    from providers.settings import Settings
 
 OK, DATA_ERROR, USAGE_ERROR = 0, 1, 2
-
-
-class UsageError(Exception):
-    pass
 
 
 def _date(text: str) -> dt.date:
@@ -56,10 +43,14 @@ def _positive(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    checklist = default_checklist()
+    first, last = checklist.criteria[0], checklist.criteria[-1]
+    example_item = checklist.tristate_items[0].column
     parser = argparse.ArgumentParser(
         prog="clinic-compare",
-        description="Compare ketamine-therapy clinics against a transparent seven-part checklist. "
-        "DIRECTORY is a CSV or JSON file, or 'demo' for the bundled fictional demo.",
+        description=f"Compare ketamine-therapy clinics against a transparent checklist of "
+        f"{len(checklist.criteria)} criteria. DIRECTORY is a CSV or JSON file, or 'demo' for "
+        "the bundled fictional demo.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -72,8 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     score = sub.add_parser("score", help="rank clinics and write the shortlist")
     score.add_argument("directory")
-    score.add_argument("--weights", default="", help="e.g. expertise=3,pricing=1 (0-5, default 1)")
-    score.add_argument("--require", default="", help="must-have items, e.g. monitoring.vital_signs")
+    score.add_argument(
+        "--weights", default="", help=f"e.g. {first.key}=3,{last.key}=1 (0-5, default 1)"
+    )
+    score.add_argument("--require", default="", help=f"must-have items, e.g. {example_item}")
     score.add_argument("--top", type=_positive, help="keep only the N best clinics")
     score.add_argument("--format", choices=("csv", "json"), default="csv")
     score.add_argument("--out", type=Path, help="file to write (default: standard output)")
@@ -114,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _emit(data: bytes, out: Path | None) -> None:
+    from providers.directory import write_atomic
+
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -124,31 +119,40 @@ def _emit(data: bytes, out: Path | None) -> None:
     print(f"wrote {out}", file=sys.stderr)
 
 
-def _encode(frame, fmt: str, to_file: bool) -> bytes:
+def _encode(frame: pd.DataFrame, fmt: str, to_file: bool) -> bytes:
+    from providers.directory import csv_bytes, json_bytes
+
     if fmt == "json":
         return json_bytes(frame)
     data = csv_bytes(frame)
     return data if to_file else data.removeprefix(b"\xef\xbb\xbf")
 
 
-def _read(directory: str):
+def _read(directory: str) -> ReadResult:
+    from providers.directory import DEMO, read_directory
+
     if directory != DEMO and not Path(directory).exists():
         raise UsageError(f"no such file: {directory} (use 'demo' for the bundled demo directory)")
     return read_directory(directory)
 
 
-def _summary(result) -> str:
+def _summary(result: ReadResult) -> str:
     warnings = int((result.problems["severity"] == "warning").sum())
     return f"{len(result.table)} clinics read, {result.rejected} rows rejected, {warnings} warnings"
 
 
-def cmd_template(args) -> int:
-    frame = template_frame()
-    _emit(_encode(frame, args.format, args.out is not None), args.out)
+def _out_format(args: argparse.Namespace) -> str:
+    return args.format or ("json" if args.out.suffix.lower() == ".json" else "csv")
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from providers.directory import template_frame
+
+    _emit(_encode(template_frame(), args.format, args.out is not None), args.out)
     return OK
 
 
-def cmd_validate(args) -> int:
+def cmd_validate(args: argparse.Namespace) -> int:
     result = _read(args.directory)
     for p in result.problems.itertuples(index=False):
         where = "file" if p.row is None or str(p.row) == "<NA>" else f"row {p.row}"
@@ -160,13 +164,14 @@ def cmd_validate(args) -> int:
 
 
 def _settings() -> Settings:
-    try:
-        return Settings.from_env(os.environ)
-    except SettingsError as exc:
-        raise UsageError(str(exc)) from None
+    from providers.settings import Settings
+
+    return Settings.from_env(os.environ)
 
 
-def _place(args, settings: Settings):
+def _place(args: argparse.Namespace, settings: Settings) -> Place:
+    from providers.geo import default_gazetteer, resolve_place, with_region
+
     gazetteer = default_gazetteer()
     geocoder = settings.online_geocoder() if args.online else None
     found = resolve_place(args.near, gazetteer, geocoder, opted_in=args.online)
@@ -175,32 +180,25 @@ def _place(args, settings: Settings):
     if found.ambiguous:
         options = "; ".join(p.label for p in found.candidates)
         raise UsageError(f"'{args.near}' is ambiguous; be more specific, e.g. one of: {options}")
-    if not found.ok:
+    if found.place is None:
         raise UsageError(found.message)
     return with_region(found.place, gazetteer)
 
 
-LOCATION_COLUMNS = (
-    "distance_km",
-    "distance_mi",
-    "reach",
-    "latitude",
-    "longitude",
-    "location_precision",
-)
+def cmd_score(args: argparse.Namespace) -> int:
+    from scoring import check_requirements, parse_weights, rank_clinics, shortlist_frame
 
-
-def cmd_score(args) -> int:
     checklist = default_checklist()
     weights = parse_weights(args.weights, checklist)
     require = check_requirements(args.require.split(","), checklist)
     if (args.radius or args.sort == "distance") and not args.near:
         raise UsageError("--radius and --sort distance need --near PLACE")
-    try:
+    place, radius_km = None, None
+    if args.near:
+        from providers.geo import default_gazetteer, locate_clinics, nearby, parse_radius
+
         radius_km = parse_radius(args.radius) if args.radius else None
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    place = _place(args, _settings()) if args.near else None
+        place = _place(args, _settings())
     result = _read(args.directory)
     if len(result.problems):
         print(
@@ -215,8 +213,9 @@ def cmd_score(args) -> int:
         ranked = nearby(ranked, place, radius_km, args.sort)
     if args.top:
         ranked = ranked.head(args.top)
-    extra = LOCATION_COLUMNS if place is not None else ()
-    frame = shortlist_frame(ranked, checklist, extra=extra, question_lists=args.format == "json")
+    frame = shortlist_frame(
+        ranked, checklist, today=args.today, question_lists=args.format == "json"
+    )
     _emit(_encode(frame, args.format, args.out is not None), args.out)
     if ranked.empty:
         why = "within the radius" if place is not None else "that meets every must-have item"
@@ -224,9 +223,12 @@ def cmd_score(args) -> int:
     return OK
 
 
-def cmd_geocode(args) -> int:
+def cmd_geocode(args: argparse.Namespace) -> int:
+    from providers.directory import directory_frame
+    from providers.geo import default_gazetteer, locate_clinics
+
     settings = _settings()
-    fmt = args.format or ("json" if args.out.suffix.lower() == ".json" else "csv")
+    fmt = _out_format(args)
     result = _read(args.directory)
     geocoder = settings.online_geocoder()
 
@@ -242,7 +244,9 @@ def cmd_geocode(args) -> int:
     return OK
 
 
-def cmd_explain(args) -> int:
+def cmd_explain(args: argparse.Namespace) -> int:
+    from scoring import explain, parse_weights
+
     weights = parse_weights(args.weights)
     table = _read(args.directory).table
     match = table[table["id"] == args.clinic_id]
@@ -253,37 +257,32 @@ def cmd_explain(args) -> int:
     return OK
 
 
-def cmd_verify_npi(args) -> int:
+def cmd_verify_npi(args: argparse.Namespace) -> int:
+    from providers.curation import apply_changes, check_npis, clinics_to_check
+    from providers.directory import directory_frame, to_plain
+    from providers.sources import NpiRegistry
+
     settings = _settings()
-    fmt = args.format or ("json" if args.out.suffix.lower() == ".json" else "csv")
-    table = _read(args.directory).table.copy()
+    checklist = default_checklist()
+    fmt = _out_format(args)
+    frame = to_plain(directory_frame(_read(args.directory).table))
+    todo = clinics_to_check(frame, checklist)
     registry = NpiRegistry(settings.npi_url)
-    today = dt.date.today()
-    rows = table.index[table["npi"] != ""]
-    failures = 0
-    for done, index in enumerate(rows, start=1):
-        clinic = table.loc[index]
-        try:
-            result = verify(clinic["id"], clinic["npi"], clinic["address"], clinic["postal_code"],
-                            registry, today)  # fmt: skip
-        except RegistryError as exc:
-            failures += 1
-            print(f"{done}/{len(rows)} {clinic['id']} NPI {clinic['npi']}: not checked: {exc}",
-                  file=sys.stderr)  # fmt: skip
-            continue
-        table.loc[index, "expertise.npi_verified"] = result.answer
-        if not clinic["expertise.source"]:
-            table.loc[index, "expertise.source"] = result.source
-            table.loc[index, "expertise.verified_on"] = pd.Timestamp(today)
-        found = "; ".join(result.problems) or ", ".join(result.record.expertise)
-        print(f"{done}/{len(rows)} {clinic['id']} NPI {clinic['npi']}: {result.answer} ({found})",
+    changes, failures = {}, 0
+    checks = check_npis(todo, registry, checklist, dt.date.today())
+    for done, check in enumerate(checks, start=1):
+        failures += check.verification is None
+        changes[check.clinic_id] = check.changes
+        print(f"{done}/{len(todo)} {check.clinic_id} NPI {check.npi}: {check.summary}",
               file=sys.stderr)  # fmt: skip
-    _emit(_encode(directory_frame(table), fmt, True), args.out)
-    print(f"{len(rows) - failures} of {len(rows)} NPIs checked", file=sys.stderr)
+    _emit(_encode(apply_changes(frame, changes), fmt, True), args.out)
+    print(f"{len(todo) - failures} of {len(todo)} NPIs checked", file=sys.stderr)
     return DATA_ERROR if failures else OK
 
 
-def cmd_method(args) -> int:
+def cmd_method(args: argparse.Namespace) -> int:
+    from scoring import method_markdown
+
     print(method_markdown())
     return OK
 
@@ -303,12 +302,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (UsageError, ScoringError) as exc:
-        print(f"clinic-compare: error: {exc}", file=sys.stderr)
-        return USAGE_ERROR
-    except DirectoryError as exc:
-        print(f"clinic-compare: cannot read the directory: {exc}", file=sys.stderr)
-        return DATA_ERROR
+    except ClinicCompareError as exc:  # every failure we raise on purpose, in one place
+        print(f"clinic-compare: {exc.summary}: {exc}", file=sys.stderr)
+        return exc.exit_code
     except BrokenPipeError:
         sys.stderr.close()  # the reader stopped early (e.g. `| head`); nothing to report
         return OK

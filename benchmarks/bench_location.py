@@ -1,6 +1,6 @@
 """Location benchmark: radius filter + sort over many clinics, and offline place look-ups.
 
-Figures: the vectorised `providers.locate.nearby` over 1M clinics against a per-row loop of
+Figures: the vectorised `providers.geo.nearby` over 1M clinics against a per-row loop of
 geopy's geodesic distance on the same rows (run on a 100k slice, the loop being slow, and on
 the full table only as a labelled estimate); cold and warm offline place look-ups, the cold
 ones in a fresh process.
@@ -76,7 +76,7 @@ def cold_lookups() -> dict[str, float]:
     """First ZIP and first city look-up in a brand-new process (pays for loading the data)."""
     code = (
         "import json, time\n"
-        "from providers.places import default_gazetteer\n"
+        "from providers.geo import default_gazetteer\n"
         "g = default_gazetteer(); out = {}\n"
         "t = time.perf_counter(); g.resolve('85251'); out['zip'] = time.perf_counter() - t\n"
         "t = time.perf_counter(); g.resolve('Toronto, ON'); out['city'] = time.perf_counter() - t\n"
@@ -89,8 +89,7 @@ def cold_lookups() -> dict[str, float]:
 
 
 def main() -> None:
-    from providers.locate import nearby
-    from providers.places import Place, default_gazetteer
+    from providers.geo import Place, default_gazetteer, nearby
 
     place = Place("Scottsdale, AZ", 33.4942, -111.9261, "city", "US", "AZ")
     table = clinic_points(ROWS)

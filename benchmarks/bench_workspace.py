@@ -1,4 +1,4 @@
-"""Workspace benchmark: import + validate 100k clinics into a list, save one edit in a 5k list,
+"""SqliteStore benchmark: import + validate 100k clinics into a list, save one edit in a 5k list,
 export a 100k list. Each on a fresh SQLite file in a temporary folder."""
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ TARGETS = {"import": 5.0, "edit": 0.1, "export": 3.0}
 
 def main() -> None:
     from benchmarks.synthetic import synthetic_raw
-    from providers import parse_directory
-    from providers.workspace import Workspace
+    from providers.curation import SqliteStore
+    from providers.directory import parse_directory
 
     data = synthetic_raw(ROWS).to_csv(index=False).encode()
     small = parse_directory(synthetic_raw(SMALL, seed=1).to_csv(index=False).encode(), "s.csv")
     with (
         tempfile.TemporaryDirectory(prefix="bench_ws_") as folder,
-        Workspace.open(Path(folder) / "w.sqlite") as ws,
+        SqliteStore.open(Path(folder) / "w.sqlite") as ws,
     ):
         ws.create_list("big", "bench")
         start = time.perf_counter()

@@ -1,4 +1,4 @@
-"""Generate the bundled, clearly fictional demo directory (providers/data/demo_clinics.csv).
+"""Generate the bundled, clearly fictional demo directory (providers/directory/data).
 
 Every clinic is invented: names end in " (demo)", links use reserved example domains and phone
 numbers use the fictional 555-01xx range. Cities, coordinates and postal codes are real so that
@@ -19,12 +19,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from providers.schema import default_schema
+from providers.directory.schema import default_schema
 from scoring.checklist import Checklist, default_checklist
 
 SEED = 20261121
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO / "providers" / "data" / "demo_clinics.csv"
+DEFAULT_OUT = REPO / "providers" / "directory" / "data" / "demo_clinics.csv"
 NOTE = "Fictional demo clinic, not a real provider."
 BOARD_LOOKUP = "https://example.com/board-lookup/"
 REVIEWS_SITE = "https://reviews.example.org/clinics/"

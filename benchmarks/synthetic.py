@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from providers.directory import validate
-from providers.schema import default_schema
+from providers.directory.schema import default_schema
 from scoring.checklist import default_checklist
 
 # (city, region, country, latitude, longitude, postal code stem)

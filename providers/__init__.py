@@ -1,35 +1,14 @@
-"""Clinic directories: the data model, reading and writing, places and distances."""
+"""Provider data, one sub-package per concept (import from the sub-package, not from here):
 
-from providers.directory import (
-    DEMO,
-    DirectoryError,
-    ReadResult,
-    csv_bytes,
-    directory_frame,
-    json_bytes,
-    parse_directory,
-    read_directory,
-    template_frame,
-    write_atomic,
-)
-from providers.formulas import guard_text, unguard_text
-from providers.schema import Column, Schema, build_schema, default_schema
+- `providers.directory`: the directory format: columns, reading and validation, writing, the
+  formula guard;
+- `providers.geo`: places (the offline gazetteer), the optional online geocoder, locating
+  clinics, distances and the radius;
+- `providers.curation`: the advocates' workspace (the store interface and its SQLite backend),
+  duplicates and merges, and the curation workflows both faces call;
+- `providers.sources`: outside sources: the safe URL fetch, the NPI registry, request pacing;
+- `providers.settings`: the `CLINIC_COMPARE_*` configuration, read and checked in one place.
 
-__all__ = [
-    "DEMO",
-    "Column",
-    "DirectoryError",
-    "ReadResult",
-    "Schema",
-    "build_schema",
-    "csv_bytes",
-    "default_schema",
-    "directory_frame",
-    "guard_text",
-    "json_bytes",
-    "parse_directory",
-    "read_directory",
-    "template_frame",
-    "unguard_text",
-    "write_atomic",
-]
+Nothing is imported here, so a command that needs only the directory format never loads the
+network libraries.
+"""

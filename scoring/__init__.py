@@ -1,10 +1,15 @@
-"""The checklist and the scoring engine (plain Python + pandas, no UI)."""
+"""The checklist (the ground floor), the scoring engine, the patient's filters and the shortlist.
+
+Plain Python + pandas: no Streamlit, no environment, no network. Everything here is derived
+from `checklist.toml`.
+"""
 
 from scoring.checklist import (
     Checklist,
     ChecklistError,
     Criterion,
     Item,
+    NpiRegistryRule,
     default_checklist,
     load_checklist,
 )
@@ -19,23 +24,34 @@ from scoring.engine import (
     questions,
     rank_clinics,
 )
+from scoring.errors import ClinicCompareError, Severity, UsageError
+from scoring.filters import Filters, explain_empty
 from scoring.method import method_markdown
+from scoring.shortlist import printable_html, shortlist_frame
 
 __all__ = [
     "Checklist",
     "ChecklistError",
+    "ClinicCompareError",
     "Criterion",
     "Explanation",
+    "Filters",
     "Item",
+    "NpiRegistryRule",
     "ScoringError",
+    "Severity",
+    "UsageError",
     "check_requirements",
     "check_weights",
     "compute_scores",
     "default_checklist",
     "explain",
+    "explain_empty",
     "load_checklist",
     "method_markdown",
     "parse_weights",
+    "printable_html",
     "questions",
     "rank_clinics",
+    "shortlist_frame",
 ]

@@ -1,32 +1,27 @@
 """The checklist data file loaded into typed, frozen dataclasses.
 
-`checklist.toml` is the one place the seven criteria and their items are defined; every other
-module (directory columns, validation, scoring, explanations, questions, the method page)
-asks this module instead of naming items itself.
+`checklist.toml` is the one place the criteria and their items are defined, with the NPI
+registry rule (which item it answers, which taxonomies count); every other module (directory
+columns, validation, scoring, explanations, questions, the method page, the registry check)
+asks this module instead of naming criteria or items itself.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from scoring.errors import ClinicCompareError
+
 ItemKind = Literal["tristate", "rating"]
-CRITERION_KEYS = (
-    "expertise",
-    "monitoring",
-    "personalization",
-    "follow_up",
-    "mental_health",
-    "pricing",
-    "reviews",
-)
+ITEM_KINDS: tuple[ItemKind, ...] = ("tristate", "rating")
 
 
-class ChecklistError(ValueError):
+class ChecklistError(ClinicCompareError):
     """The checklist data file is malformed."""
 
 
@@ -86,12 +81,25 @@ class Preset:
 
 
 @dataclass(frozen=True)
+class NpiRegistryRule:
+    """Which yes/no item the NPI registry check answers, and which taxonomies count for it."""
+
+    item: str
+    taxonomies: tuple[tuple[str, str], ...]  # (taxonomy code, description)
+
+    @property
+    def codes(self) -> dict[str, str]:
+        return dict(self.taxonomies)
+
+
+@dataclass(frozen=True)
 class Checklist:
     version: str
     stale_after_days: int
     reviews_model: ReviewsModel
     criteria: tuple[Criterion, ...]
     presets: tuple[Preset, ...] = ()
+    npi_registry: NpiRegistryRule | None = None
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -116,6 +124,16 @@ class Checklist:
             if item.column == column:
                 return item
         raise KeyError(column)
+
+    @property
+    def rating_criterion(self) -> Criterion | None:
+        """The criterion whose rating item reads the directory's review columns, if any."""
+        return next((c for c in self.criteria if any(i.kind == "rating" for i in c.items)), None)
+
+    @property
+    def npi_item(self) -> Item | None:
+        """The item the NPI registry check answers (None: no registry check)."""
+        return None if self.npi_registry is None else self.item(self.npi_registry.item)
 
 
 def _require(table: dict, name: str, kind: type | tuple[type, ...], where: str):
@@ -156,7 +174,7 @@ def parse_checklist(data: dict) -> Checklist:
                 kind=raw_item.get("kind", "tristate"),
                 implied_by=raw_item.get("implied_by"),
             )
-            if item.kind not in ("tristate", "rating"):
+            if item.kind not in ITEM_KINDS:
                 raise ChecklistError(f"{item.column}: unknown kind '{item.kind}'")
             if item.points <= 0:
                 raise ChecklistError(f"{item.column}: points must be positive")
@@ -175,8 +193,9 @@ def parse_checklist(data: dict) -> Checklist:
             )
         )
     keys = tuple(c.key for c in criteria)
-    if keys != CRITERION_KEYS:
-        raise ChecklistError(f"criteria must be exactly {', '.join(CRITERION_KEYS)} in order")
+    fixed = tuple(_require(data, "fixed_criteria", list, "checklist"))
+    if keys != fixed:
+        raise ChecklistError(f"criteria must be exactly {', '.join(map(str, fixed))} in order")
     columns = [item.column for c in criteria for item in c.items]
     if len(set(columns)) != len(columns):
         raise ChecklistError("item keys must be unique within a criterion")
@@ -191,7 +210,22 @@ def parse_checklist(data: dict) -> Checklist:
                 raise ChecklistError(f"preset {key}: weights run from 0 to 5")
         full = tuple((k, float(weights.get(k, 1))) for k in keys)
         presets.append(Preset(key, label, full))
-    return Checklist(version, stale, model, tuple(criteria), tuple(presets))
+    checklist = Checklist(version, stale, model, tuple(criteria), tuple(presets))
+    return replace(checklist, npi_registry=_npi_registry(data.get("npi_registry"), checklist))
+
+
+def _npi_registry(raw: object, checklist: Checklist) -> NpiRegistryRule | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ChecklistError("npi_registry must be a table")
+    column = _require(raw, "item", str, "npi_registry")
+    if column not in {i.column for i in checklist.tristate_items}:
+        raise ChecklistError(f"npi_registry: '{column}' is not a yes/no item of the checklist")
+    codes = _require(raw, "taxonomies", dict, "npi_registry")
+    if not codes or not all(isinstance(v, str) and v for v in codes.values()):
+        raise ChecklistError("npi_registry: taxonomies must map codes to descriptions")
+    return NpiRegistryRule(column, tuple((str(k), v) for k, v in codes.items()))
 
 
 def load_checklist(path: str | Path | None = None) -> Checklist:

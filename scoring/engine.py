@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.checklist import Checklist, Criterion, Item, default_checklist
+from scoring.errors import UsageError
 from scoring.reviews import few_reviews, rating_share, shrunk_rating
 
 NO, UNKNOWN, YES = 0, 1, 2
@@ -41,7 +42,7 @@ SCORE_COLUMNS_TAIL = (
 )
 
 
-class ScoringError(ValueError):
+class ScoringError(UsageError):
     """Bad weights or requirements (the message says which and why)."""
 
 

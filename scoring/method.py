@@ -17,10 +17,11 @@ def method_markdown(checklist: Checklist | None = None) -> str:
     one = (m.prior_weight * m.prior_mean + 1 * 5.0) / (m.prior_weight + 1)
     many = (m.prior_weight * m.prior_mean + 200 * 4.8) / (m.prior_weight + 200)
     lo, hi = WEIGHT_RANGE
+    n = len(c.criteria)
     parts = [
         f"### How the scores are made (rubric version {c.version})",
         "",
-        "Each clinic is checked against seven criteria. Every checklist item is answered "
+        f"Each clinic is checked against {n} criteria. Every checklist item is answered "
         "**yes**, **no** or **unknown**, with the web page or document that shows it and the "
         "date someone checked it.",
         "",
@@ -28,7 +29,7 @@ def method_markdown(checklist: Checklist | None = None) -> str:
         "clinic never gains by hiding something, and a yes never scores below an unknown.",
         "- Each criterion is scored from 0 to 100: the points earned divided by the points "
         "available.",
-        f"- The **overall** score is the weighted average of the seven criterion scores. "
+        f"- The **overall** score is the weighted average of the {n} criterion scores. "
         f"Weights run from {lo:g} to {hi:g} (all {1:g} by default); a criterion with weight 0 "
         "does not count at all.",
         "- **Must-have** items filter clinics out of the list; they never change a score.",
@@ -71,6 +72,15 @@ def method_markdown(checklist: Checklist | None = None) -> str:
                 f"{item.evidence} | {item.question} |"
             )
         parts.append("")
+    if c.npi_registry is not None:
+        codes = "; ".join(f"{code} {desc}" for code, desc in c.npi_registry.taxonomies)
+        parts.extend(
+            [
+                f"The NPI registry check answers `{c.npi_registry.item}`: yes for an active "
+                f"record with one of these taxonomies ({codes}), no otherwise.",
+                "",
+            ]
+        )
     parts.append(
         "This is not medical advice. The scores show how much a clinic has made known about "
         "its care, not whether ketamine is right for you: talk it over with your own doctor."

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+
 import pandas as pd
 
 from scoring.checklist import Checklist, default_checklist
@@ -22,6 +25,15 @@ CONTACT_COLUMNS = (
     "price_per_session",
     "currency",
 )
+# Added when the clinics were located from a place (the CLI's --near, the app's Find page).
+LOCATION_COLUMNS = (
+    "distance_km",
+    "distance_mi",
+    "reach",
+    "latitude",
+    "longitude",
+    "location_precision",
+)
 TAIL_COLUMNS = (
     "completeness",
     "unknowns",
@@ -34,19 +46,41 @@ TAIL_COLUMNS = (
     "few_reviews",
     "questions",
     "rubric_version",
+    "exported_on",
 )
+NOTES_COLUMN = "my_notes"
+
+
+def shortlist_columns(
+    checklist: Checklist | None = None, located: bool = False, with_notes: bool = False
+) -> list[str]:
+    """The shortlist's columns, in order: the one list the CLI and the app both write."""
+    checklist = checklist or default_checklist()
+    return [
+        "rank",
+        *CONTACT_COLUMNS,
+        *(LOCATION_COLUMNS if located else ()),
+        *((NOTES_COLUMN,) if with_notes else ()),
+        "overall",
+        *checklist.keys,
+        *TAIL_COLUMNS,
+    ]
 
 
 def shortlist_frame(
     ranked: pd.DataFrame,
     checklist: Checklist | None = None,
-    extra: tuple[str, ...] = (),
+    *,
+    notes: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
     question_lists: bool = False,
 ) -> pd.DataFrame:
-    """Columns for export from a `rank_clinics` result; scores rounded to one decimal.
+    """The shortlist export from a `rank_clinics` result (the CLI's `score`, the app's download).
 
-    `extra` adds columns (e.g. distance) after the location; `question_lists` keeps the
-    questions as lists (for JSON) instead of one ' | '-separated string (for CSV).
+    Location columns come along when the table was located from a place; `notes` (the
+    patient's own, app only) adds `my_notes`. Scores are rounded to one decimal.
+    `question_lists` keeps the questions as lists (for JSON) instead of one ' | '-separated
+    string (for CSV).
     """
     checklist = checklist or default_checklist()
     out = ranked.copy()
@@ -54,23 +88,21 @@ def shortlist_frame(
     if question_lists:
         out["questions"] = [q.split(QUESTION_SEPARATOR) if q else [] for q in out["questions"]]
     out["rubric_version"] = checklist.version
+    out["exported_on"] = (today or dt.date.today()).isoformat()
+    if notes is not None:
+        out[NOTES_COLUMN] = [notes.get(str(i), "") for i in out["id"]]
     for name in ("overall", "completeness", *checklist.keys):
         out[name] = out[name].astype("float64").round(1)
     for name in ("reviews_shrunk", "distance_km", "distance_mi"):
         if name in out.columns:
             out[name] = out[name].astype("float64").round(2)
-    columns = [
-        "rank",
-        *CONTACT_COLUMNS,
-        *[c for c in extra if c in out.columns],
-        "overall",
-        *checklist.keys,
-        *TAIL_COLUMNS,
-    ]
-    return out[[c for c in columns if c in out.columns]]
+    columns = shortlist_columns(checklist, "distance_km" in out.columns, notes is not None)
+    return out.reindex(columns=columns)
 
 
-def printable_html(frame: pd.DataFrame, notes: dict[str, str], title: str, data_note: str) -> str:
+def printable_html(
+    frame: pd.DataFrame, notes: Mapping[str, str], title: str, data_note: str
+) -> str:
     """A self-contained printable page; every value is escaped, links are not made live."""
     from html import escape
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 
 import pytest
 
-from providers import default_schema, parse_directory
+from providers.directory import default_schema, parse_directory
 from scoring import default_checklist
 
 TODAY = dt.date(2026, 11, 21)

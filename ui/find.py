@@ -7,11 +7,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from providers.filters import Filters, explain_empty
-from providers.locate import nearby, resolve_place, with_region
-from providers.places import KM_PER_MILE, Place
-from providers.schema import ROUTES
-from scoring import default_checklist
+from providers.directory import ROUTES
+from providers.geo import KM_PER_MILE, Place, nearby, resolve_place, with_region
+from scoring import Filters, default_checklist, explain_empty
 from ui import state
 from ui.share import RADII
 

@@ -9,10 +9,9 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from providers import csv_bytes
-from providers.locate import nearby
-from scoring import default_checklist
-from scoring.shortlist import printable_html, shortlist_frame
+from providers.directory import csv_bytes
+from providers.geo import nearby
+from scoring import default_checklist, printable_html, shortlist_frame
 from ui import state
 from ui.share import to_params
 from ui.text import plain
@@ -21,16 +20,10 @@ MAX_DOWNLOAD_ROWS = 50
 
 
 def export_frame(ranked: pd.DataFrame, ids: tuple[str, ...], notes: dict[str, str]) -> pd.DataFrame:
-    """The shortlist rows in the patient's order, with notes and the date of the data."""
+    """The shortlist rows in the patient's order: the CLI's shortlist columns plus notes."""
     chosen = ranked.set_index("id").reindex(list(ids)).dropna(subset=["name"]).reset_index()
     chosen["rank"] = range(1, len(chosen) + 1)
-    frame = shortlist_frame(chosen, default_checklist(), extra=("distance_km", "distance_mi"))
-    frame.insert(
-        frame.columns.get_loc("overall"), "my_notes", [notes.get(i, "") for i in frame["id"]]
-    )
-    frame["data_date"] = frame["last_verified"]
-    frame["exported_on"] = dt.date.today().isoformat()
-    return frame
+    return shortlist_frame(chosen, default_checklist(), notes=notes)
 
 
 def share_link(params: dict[str, str]) -> str:

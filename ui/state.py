@@ -15,10 +15,8 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from providers import DEMO, DirectoryError, ReadResult, parse_directory, read_directory
-from providers.geocoder import OnlineGeocoder
-from providers.locate import locate_clinics
-from providers.places import Gazetteer, default_gazetteer
+from providers.directory import DEMO, DirectoryError, ReadResult, parse_directory, read_directory
+from providers.geo import Gazetteer, OnlineGeocoder, default_gazetteer, locate_clinics
 from providers.settings import Settings, SettingsError
 from scoring import default_checklist, rank_clinics
 from ui.share import Choices, from_params, to_params

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from providers import parse_directory
-from providers.workspace import Workspace
+from providers.curation import SqliteStore
+from providers.directory import parse_directory
 from tests.browser.conftest import open_app
 from tests.browser.test_journey import settle
 from tests.conftest import csv_of
@@ -16,11 +16,11 @@ pytestmark = pytest.mark.browser
 
 def test_edit_a_cell_and_save(streamlit_server, page, dialogs, tmp_path):
     store = tmp_path / "w.sqlite"
-    with Workspace.open(store) as ws:
+    with SqliteStore.open(store) as ws:
         ws.create_list("Arizona", "ana")
         rows = [{"id": "c1", "name": "Old Name Clinic", "city": "Mesa", "region": "AZ"}]
         ws.import_table("Arizona", parse_directory(csv_of(rows), "x.csv").table, "ana", "t")
-    open_app(page, streamlit_server({"CLINIC_COMPARE_WORKSPACE": str(store)}), "curate")
+    open_app(page, streamlit_server({"CLINIC_COMPARE_WORKSPACE": str(store)}), "clinics")
     grid = page.get_by_test_id("stDataFrame").first
     expect(grid).to_be_visible()
     box = grid.bounding_box()
@@ -34,7 +34,7 @@ def test_edit_a_cell_and_save(streamlit_server, page, dialogs, tmp_path):
     page.get_by_role("button", name="Save changes").click()
     settle(page)
     expect(page.get_by_text("Saved changes to 1 clinic(s).")).to_be_visible()
-    with Workspace.open(store) as ws:
+    with SqliteStore.open(store) as ws:
         assert ws.load("Arizona")[0].table.loc[0, "name"] == "New Name Clinic"
         assert ws.history("Arizona", "c1")["new_value"].iloc[-1] == "New Name Clinic"
     assert dialogs == []

@@ -1,0 +1,85 @@
+"""The advocates' workspace and the curation workflows.
+
+- The store interface (`WorkspaceStore`) and its SQLite backend; `open_workspace` picks the
+  backend from the configured location.
+- Duplicates and evidence-preserving merges.
+- The workflows both faces call: import with a merge plan, NPI checks of a list, filling
+  coordinates, saving edits without overwriting anyone, publishing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from providers.curation.cells import (
+    WorkspaceError,
+    canonical_cell,
+    editable,
+    edits_between,
+    text_cells,
+)
+from providers.curation.duplicates import Match, find_duplicates, merge_changes
+from providers.curation.sqlite import SqliteStore
+from providers.curation.store import CREATED, Conflict, StoreBase, WorkspaceStore
+from providers.curation.workflows import (
+    CoordinateFill,
+    ImportOutcome,
+    ImportPlan,
+    NpiCheck,
+    SaveOutcome,
+    apply_changes,
+    apply_import,
+    check_npis,
+    clinics_from_registry,
+    clinics_to_check,
+    coordinate_changes,
+    fill_coordinates,
+    missing_coordinates,
+    npi_evidence,
+    plan_import,
+    publish_csv,
+    publish_json,
+    save_changes,
+)
+from providers.directory import Schema
+
+
+def open_workspace(location: str | Path, schema: Schema | None = None) -> WorkspaceStore:
+    """The workspace at `location` (a file path: SQLite, created on first use)."""
+    return SqliteStore.open(location, schema)
+
+
+__all__ = [
+    "CREATED",
+    "Conflict",
+    "CoordinateFill",
+    "ImportOutcome",
+    "ImportPlan",
+    "Match",
+    "NpiCheck",
+    "SaveOutcome",
+    "SqliteStore",
+    "StoreBase",
+    "WorkspaceError",
+    "WorkspaceStore",
+    "apply_changes",
+    "apply_import",
+    "canonical_cell",
+    "check_npis",
+    "clinics_from_registry",
+    "clinics_to_check",
+    "coordinate_changes",
+    "editable",
+    "edits_between",
+    "fill_coordinates",
+    "find_duplicates",
+    "merge_changes",
+    "missing_coordinates",
+    "npi_evidence",
+    "open_workspace",
+    "plan_import",
+    "publish_csv",
+    "publish_json",
+    "save_changes",
+    "text_cells",
+]

@@ -1,0 +1,599 @@
+"""Read and validate clinic directories (CSV and JSON).
+
+Reading is forgiving about encodings, delimiters and value spellings, and strict about what
+it accepts: every problem comes back as a row of the `problems` table (row, column, value,
+severity, message). Only a file that cannot be read at all raises `DirectoryError`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import json
+import os
+import re
+import warnings
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from providers.directory.formulas import unguard_series
+from providers.directory.schema import (
+    Schema,
+    default_schema,
+    empty_value,
+    message_for,
+    parser_for,
+)
+from scoring.checklist import Checklist
+from scoring.errors import ClinicCompareError, Severity
+
+DEMO = "demo"
+DEMO_FILE = "demo_clinics.csv"
+PROBLEM_COLUMNS = ("row", "column", "value", "severity", "message")
+_DELIMITERS = (",", ";", "\t")
+_ALIASES = {
+    "state": "region",
+    "province": "region",
+    "zip": "postal_code",
+    "zip_code": "postal_code",
+    "zipcode": "postal_code",
+    "postcode": "postal_code",
+    "lat": "latitude",
+    "lon": "longitude",
+    "lng": "longitude",
+    "url": "website",
+    "price": "price_per_session",
+    "rating": "reviews_rating",
+}
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+class DirectoryError(ClinicCompareError):
+    """The file cannot be read as a directory at all (the message says why)."""
+
+    summary = "cannot read the directory"
+
+
+@dataclass
+class ReadResult:
+    """A validated clinic table plus every problem found on the way."""
+
+    table: pd.DataFrame
+    problems: pd.DataFrame
+    format: str = "csv"
+    encoding: str = "utf-8"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        """Rows that were dropped (no name, malformed record)."""
+        return int((self.problems["severity"] == "error").sum())
+
+
+def empty_problems() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in PROBLEM_COLUMNS})
+
+
+def _problems(rows, column, values, severity: Severity, message) -> pd.DataFrame:
+    rows = np.asarray(rows)
+    return pd.DataFrame(
+        {
+            "row": rows,
+            "column": column,
+            "value": np.asarray(values, dtype=object),
+            "severity": severity,
+            "message": message,
+        }
+    )
+
+
+def _file_problem(
+    message: str, column: str = "", value: str = "", severity: Severity = "warning"
+) -> pd.DataFrame:
+    return _problems([None], column, [value], severity, message)
+
+
+# --- decoding ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Payload:
+    """The file's bytes made parseable: BOM gone, NULs gone, UTF-16 turned into UTF-8.
+
+    The bytes are kept (not decoded into one big string) so that a large file is parsed
+    straight from them without a second, four-times-larger copy in memory.
+    """
+
+    data: bytes
+    encoding: str
+    notes: tuple[str, ...] = ()
+
+    def head(self, size: int = 1 << 20) -> str:
+        return self.data[:size].decode(self.encoding, errors="replace")
+
+    def text(self) -> str:
+        return self.data.decode(self.encoding, errors="replace")
+
+
+def _is_utf8(data: bytes, chunk: int = 1 << 23) -> bool:
+    """Validate UTF-8 in chunks, so no decoded copy of a large file is ever held."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), chunk):
+            decoder.decode(data[start : start + chunk])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def decode(data: bytes) -> Payload:
+    """Work out how to read the bytes, refusing what is clearly not a text file."""
+    notes: list[str] = []
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    for bom, name in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                data = data[2:].decode(name).encode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise DirectoryError("the file says it is UTF-16 but is not valid UTF-16") from exc
+            notes.append("The file is UTF-16; it was read, but please save directories as UTF-8.")
+            break
+    nul = data.count(b"\x00")
+    if nul:
+        if nul > max(8, len(data) // 100):
+            raise DirectoryError(
+                "this does not look like a text file (it contains many NUL bytes): "
+                "save the directory as CSV (UTF-8) or JSON"
+            )
+        data = data.replace(b"\x00", b"")
+        notes.append(f"{nul} NUL byte(s) were removed from the file.")
+    encoding = "utf-8"
+    if not _is_utf8(data):
+        encoding = "cp1252"
+        notes.append("The file is not UTF-8; it was read as Windows-1252. Please check accents.")
+    payload = Payload(data, encoding, tuple(notes))
+    sample = payload.head(65536)
+    controls = sum(sample.count(chr(c)) for c in range(32) if chr(c) not in "\t\r\n")
+    if controls > max(32, len(sample) // 20):
+        raise DirectoryError(
+            "this does not look like a text file (too many control characters): "
+            "save the directory as CSV (UTF-8) or JSON"
+        )
+    return payload
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def _header(head: str) -> tuple[list[str], str]:
+    """The header cells and the delimiter, chosen as the one that splits the header most."""
+    first = head.split("\n", 1)[0]
+    delimiter = max(_DELIMITERS, key=first.count)
+    try:
+        header = next(csv.reader(io.StringIO(head), delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise DirectoryError(f"the header row cannot be read: {exc}") from exc
+    return header, delimiter
+
+
+def normalise_headers(header: list[str]) -> list[str]:
+    """Lower-case, trimmed header names with common aliases mapped; blanks/duplicates fail."""
+    names = []
+    for position, cell in enumerate(header, start=1):
+        name = cell.strip().lstrip("\ufeff").strip().lower()
+        name = _ALIASES.get(name, name)
+        if not name:
+            raise DirectoryError(
+                f"column {position} of the header row is blank: every column needs a name"
+            )
+        names.append(name)
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if name in seen:
+            raise DirectoryError(
+                f"the header row names column '{name}' twice (columns {seen[name]} and "
+                f"{position}): remove or rename one of them"
+            )
+        seen[name] = position
+    return names
+
+
+def _parse_csv(payload: Payload) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+    """Raw string cells, their spreadsheet row numbers, and the records that were skipped."""
+    if not payload.data or payload.data.isspace():
+        raise DirectoryError("the file is empty")
+    header, delimiter = _header(payload.head())
+    names = normalise_headers(header)
+    skipped = empty_problems()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            raw = pd.read_csv(
+                io.BytesIO(payload.data),
+                encoding=payload.encoding,
+                encoding_errors="replace",
+                sep=delimiter,
+                header=0,
+                names=names,
+                dtype="str",
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                on_bad_lines="warn",
+                engine="c",
+            )
+        bad_lines = [
+            (int(m.group(1)), m.group(2))
+            for w in caught
+            for m in re.finditer(
+                r"Skipping line (\d+): (expected \d+ fields, saw \d+)", str(w.message)
+            )
+        ]
+    except (pd.errors.ParserError, ValueError, csv.Error, OverflowError) as exc:
+        return _parse_csv_slowly(payload.text(), names, delimiter, str(exc))
+    except MemoryError as exc:
+        raise DirectoryError("the file is too large to read on this machine") from exc
+    if bad_lines:
+        lines = np.array([line for line, _ in bad_lines])
+        skipped = _problems(
+            lines,
+            "",
+            [""] * len(lines),
+            "error",
+            [f"row rejected: {why} (check quotes and delimiters)" for _, why in bad_lines],
+        )
+    blank = (raw == "").all(axis=1).to_numpy()
+    total = len(raw) + len(bad_lines) + 1
+    rows = np.setdiff1d(np.arange(2, total + 1), [line for line, _ in bad_lines])
+    rows = rows[: len(raw)]
+    return raw[~blank], rows[~blank], skipped
+
+
+def _parse_csv_slowly(text: str, names: list[str], delimiter: str, why: str):
+    """Record-by-record fallback for files the fast parser gives up on (e.g. a lone quote)."""
+    csv.field_size_limit(1 << 30)
+    records, rows, problems = [], [], []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=False)
+    try:
+        next(reader)
+        for number, record in enumerate(reader, start=2):
+            if len(record) > len(names) or any(len(cell) > 1_000_000 for cell in record):
+                problems.append(
+                    _problems(
+                        [number],
+                        "",
+                        [""],
+                        "error",
+                        "row rejected: too many "
+                        "fields or a cell over 1,000,000 characters (check quotes)",
+                    )
+                )
+                continue
+            records.append(record + [""] * (len(names) - len(record)))
+            rows.append(number)
+    except csv.Error as exc:
+        problems.append(_file_problem(f"reading stopped: {exc}", severity="error"))
+    if ("EOF inside string" in why or "unexpected end of data" in why) and records:
+        # The last record swallowed the rest of the file after an unmatched quote.
+        records.pop()
+        problems.append(
+            _problems(
+                [rows.pop()],
+                "",
+                [""],
+                "error",
+                "row rejected: a quote is "
+                "opened here but never closed, so the rest of the file was lost",
+            )
+        )
+    raw = (
+        pd.DataFrame(records, columns=names, dtype="str")
+        if records
+        else pd.DataFrame({n: pd.Series(dtype="str") for n in names})
+    )
+    found = pd.concat(problems, ignore_index=True) if problems else empty_problems()
+    return raw, np.array(rows, dtype=np.int64), found
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, dict | list):
+        raise TypeError("nested values are not allowed here")
+    return str(value)
+
+
+def _flatten(item: dict, prefix: str = "") -> dict:
+    """{"monitoring": {"vital_signs": "yes"}} -> {"monitoring.vital_signs": "yes"}."""
+    flat = {}
+    for key, value in item.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _parse_json(text: str) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DirectoryError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from exc
+    except RecursionError as exc:
+        raise DirectoryError("the JSON is nested too deeply") from exc
+    if isinstance(data, dict) and isinstance(data.get("clinics"), list):
+        data = data["clinics"]
+    if not isinstance(data, list):
+        raise DirectoryError(
+            'a JSON directory must be a list of clinic objects (or {"clinics": [...]})'
+        )
+    records, rows, problems = [], [], []
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            problems.append(
+                _problems([number], "", [str(item)[:80]], "error", "row rejected: not an object")
+            )
+            continue
+        flat = _flatten(item)
+        record = {}
+        for key, value in flat.items():
+            name = _ALIASES.get(str(key).strip().lower(), str(key).strip().lower())
+            try:
+                record[name] = _cell(value)
+            except TypeError as exc:
+                problems.append(_problems([number], name, [str(value)[:80]], "warning", str(exc)))
+        records.append(record)
+        rows.append(number)
+    raw = pd.DataFrame.from_records(records).fillna("").astype("str") if records else pd.DataFrame()
+    found = pd.concat(problems, ignore_index=True) if problems else empty_problems()
+    return raw, np.array(rows, dtype=np.int64), found
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def validate(
+    raw: pd.DataFrame, rows: np.ndarray, schema: Schema | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Parse every known column of a table of raw strings into the clinic table."""
+    schema = schema or default_schema()
+    found: list[pd.DataFrame] = []
+    unknown = [c for c in raw.columns if c not in schema.names]
+    for name in unknown:
+        close = difflib.get_close_matches(name, schema.names, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        found.append(_file_problem(f"unknown column, ignored{hint}", column=name))
+    if "name" not in raw.columns:
+        raise DirectoryError("the directory has no 'name' column; every clinic needs a name")
+    raw = raw.reset_index(drop=True)
+    rows = np.asarray(rows)
+    table = {}
+    for column in schema.columns:
+        if column.name not in raw.columns:
+            table[column.name] = pd.Series([empty_value(column)] * len(raw))
+            continue
+        values = unguard_series(raw[column.name].astype("str").fillna(""))
+        parsed, bad = parser_for(column)(values)
+        bad = np.asarray(bad, dtype=bool)
+        if bad.any() and column.kind != "required":
+            found.append(
+                _problems(
+                    rows[bad],
+                    column.name,
+                    values[bad].str.slice(0, 200).to_numpy(),
+                    "warning",
+                    message_for(column) + "; treated as unknown"
+                    if column.kind not in ("text", "region")
+                    else message_for(column),
+                )
+            )
+        table[column.name] = parsed.reset_index(drop=True)
+    table = pd.DataFrame(table)
+    for column in schema.columns:
+        if column.kind == "tristate":
+            table[column.name] = (
+                table[column.name]
+                .astype("category")
+                .cat.set_categories(["no", "unknown", "yes"], ordered=True)
+                .fillna("unknown")
+            )
+    nameless = (table["name"] == "").to_numpy()
+    if nameless.any():
+        found.append(
+            _problems(
+                rows[nameless],
+                "name",
+                [""] * int(nameless.sum()),
+                "error",
+                "row rejected: the clinic has no name",
+            )
+        )
+    found.extend(_cross_checks(table, rows, schema.checklist))
+    keep = ~nameless
+    table, rows = table[keep].reset_index(drop=True), rows[keep]
+    table["id"], id_problems = _ids(table, rows)
+    found.append(id_problems)
+    problems = (
+        pd.concat([f for f in found if len(f)], ignore_index=True)
+        if any(len(f) for f in found)
+        else empty_problems()
+    )
+    return table, problems
+
+
+def _cross_checks(
+    table: pd.DataFrame, rows: np.ndarray, checklist: Checklist
+) -> list[pd.DataFrame]:
+    found = []
+    one_coordinate = table["latitude"].isna() != table["longitude"].isna()
+    if one_coordinate.any():
+        mask = one_coordinate.to_numpy()
+        found.append(
+            _problems(
+                rows[mask],
+                "latitude",
+                [""] * int(mask.sum()),
+                "warning",
+                "only one of latitude/longitude given; both treated as unknown",
+            )
+        )
+        table.loc[one_coordinate, ["latitude", "longitude"]] = np.nan
+    # Coordinates without a stated precision are exact; no coordinates means no location yet.
+    has_point = table["latitude"].notna()
+    stated = table["location_precision"]
+    unstated = (stated == "") | (stated == "none")
+    table["location_precision"] = stated.mask(has_point & unstated, "exact").where(
+        has_point, "none"
+    )
+    no_currency = (
+        table["price_per_session"].notna() & (table["currency"] == "") & (table["country"] != "")
+    )
+    if no_currency.any():
+        mask = no_currency.to_numpy()
+        guess = np.where(table.loc[no_currency, "country"] == "CA", "CAD", "USD")
+        table.loc[no_currency, "currency"] = guess
+        found.append(
+            _problems(
+                rows[mask],
+                "currency",
+                [""] * int(mask.sum()),
+                "warning",
+                [f"currency missing: assumed {g} from the country" for g in guess],
+            )
+        )
+    no_count = table["reviews_rating"].notna() & table["reviews_count"].isna()
+    if no_count.any():
+        mask = no_count.to_numpy()
+        table.loc[no_count, "reviews_count"] = 1
+        found.append(
+            _problems(
+                rows[mask],
+                "reviews_count",
+                [""] * int(mask.sum()),
+                "warning",
+                "rating without a review count: counted as a single review",
+            )
+        )
+    # Where the rating was read is the evidence source of the criterion that scores it.
+    rating = checklist.rating_criterion
+    if rating is not None and rating.source_column in table.columns:
+        source = rating.source_column
+        fill = (table[source] == "") & (table["reviews_source"] != "")
+        table.loc[fill, source] = table.loc[fill, "reviews_source"]
+    return found
+
+
+def _ids(table: pd.DataFrame, rows: np.ndarray) -> tuple[pd.Series, pd.DataFrame]:
+    """Blank ids are made from the name; a repeated id gets a suffix (and a warning)."""
+    ids = table["id"].astype("str")
+    blank = ids == ""
+    if blank.any():
+        slugs = (
+            table.loc[blank, "name"]
+            .str.lower()
+            .str.replace(_SLUG.pattern, "-", regex=True)
+            .str.strip("-")
+        )
+        ids = ids.where(
+            ~blank, slugs.str.slice(0, 60) + "-r" + pd.Series(rows, index=ids.index).astype("str")
+        )
+    repeat = ids.duplicated(keep="first")
+    if not repeat.any():
+        return ids, empty_problems()
+    original = ids[repeat]
+    ordinal = ids.groupby(ids).cumcount()[repeat] + 1
+    ids = ids.where(~repeat, original + "-" + ordinal.astype("str"))
+    clash = ids.duplicated(keep=False) & repeat
+    if clash.any():  # "x-2" was taken too: fall back to the row number, unique by construction
+        ids = ids.where(~clash, original + "-r" + pd.Series(rows, index=ids.index).astype("str"))
+    mask = repeat.to_numpy()
+    return ids, _problems(
+        rows[mask],
+        "id",
+        original.to_numpy(),
+        "warning",
+        [f"id used by an earlier row: renamed to {new}" for new in ids[repeat]],
+    )
+
+
+# --- public entry points ----------------------------------------------------------------------
+
+
+def looks_like_json(text: str, filename: str | None) -> bool:
+    if filename:
+        suffix = Path(filename).suffix.lower()
+        if suffix == ".json":
+            return True
+        if suffix in (".csv", ".tsv", ".txt"):
+            return False
+    return text.lstrip()[:1] in ("[", "{")
+
+
+def parse_directory(
+    data: bytes,
+    filename: str | None = None,
+    schema: Schema | None = None,
+    max_bytes: int | None = None,
+) -> ReadResult:
+    """Read a directory from bytes (an upload, a download or a file's content)."""
+    if max_bytes is not None and len(data) > max_bytes:
+        raise DirectoryError(
+            f"the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB"
+        )
+    payload = decode(data)
+    del data
+    if looks_like_json(payload.head(4096), filename):
+        raw, rows, found = _parse_json(payload.text())
+        fmt = "json"
+        if raw.empty and not len(found):
+            raise DirectoryError("the JSON directory has no clinics")
+    else:
+        raw, rows, found = _parse_csv(payload)
+        fmt = "csv"
+    if "name" not in raw.columns and fmt == "json":
+        raw["name"] = ""
+    table, problems = validate(raw, rows, schema)
+    file_notes = [_file_problem(note) for note in payload.notes]
+    problems = pd.concat([*file_notes, found, problems], ignore_index=True)
+    problems = problems.astype({"row": "Int64"}).sort_values(
+        "row", kind="stable", na_position="first"
+    )
+    encoding = "utf-16" if any("UTF-16" in n for n in payload.notes) else payload.encoding
+    return ReadResult(table, problems.reset_index(drop=True), fmt, encoding, list(payload.notes))
+
+
+def read_directory(
+    source: str | os.PathLike, schema: Schema | None = None, max_bytes: int | None = None
+) -> ReadResult:
+    """Read a directory file, or the bundled fictional demo when `source` is "demo"."""
+    if str(source) == DEMO:
+        data = resources.files("providers.directory").joinpath("data", DEMO_FILE).read_bytes()
+        return parse_directory(data, DEMO_FILE, schema)
+    path = Path(source)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise DirectoryError(f"no such file: {path}") from exc
+    except IsADirectoryError as exc:
+        raise DirectoryError(f"{path} is a folder, not a directory file") from exc
+    except OSError as exc:
+        raise DirectoryError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return parse_directory(data, path.name, schema, max_bytes)

@@ -1,0 +1,220 @@
+"""The patient app through AppTest: every page, the share link, uploads, polite failures."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import csv_of, full_clinic
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def app(monkeypatch):
+    monkeypatch.delenv("CLINIC_COMPARE_DIRECTORY", raising=False)
+    monkeypatch.delenv("CLINIC_COMPARE_GEOCODER", raising=False)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def results(at):
+    return at.dataframe[0].value
+
+
+def page(at, name):
+    at.switch_page(f"ui/{name}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+# --- Find ------------------------------------------------------------------------------------
+
+
+def test_find_shows_the_demo_scored_with_a_fictional_banner(app):
+    assert "fictional demo data" in app.warning[0].value
+    table = results(app)
+    assert len(table) == 60
+    assert table["overall"].is_monotonic_decreasing
+    assert table["rank"].tolist() == list(range(1, 61))
+
+
+def test_a_zip_and_radius_give_nearby_clinics_with_distances(app):
+    app.text_input(key="w.place").set_value("85251").run()
+    app.selectbox(key="w.radius").set_value(25).run()
+    table = results(app)
+    in_person = table[table["reach"] == "in person"]
+    assert len(in_person) > 0 and (in_person["distance_mi"] <= 25).all()
+    remote = table[table["reach"] == "telehealth"]
+    assert (remote["region"] == "AZ").all()
+    assert "Scottsdale, AZ 85251" in " ".join(c.value for c in app.caption)
+    app.radio(key="w.sort").set_value("distance").run()
+    assert results(app)["distance_mi"].is_monotonic_increasing
+
+
+def test_an_ambiguous_place_offers_candidates_and_an_unknown_one_explains(app):
+    app.text_input(key="w.place").set_value("Portland").run()
+    pick = app.selectbox(key="w.place_pick")
+    assert pick.options[:2] == ["Portland, OR", "Portland, ME"]
+    pick.set_value("Portland, ME").run()
+    assert "Portland, ME" in " ".join(c.value for c in app.caption)
+    app.text_input(key="w.place").set_value("Scotsdale, AZ").run()
+    assert "Did you mean Scottsdale, AZ?" in app.error[0].value
+
+
+def test_filters_and_must_haves_narrow_the_results(app):
+    app.multiselect(key="w.routes").set_value(["IM"]).run()
+    table = results(app)
+    assert len(table) < 60 and table["routes"].str.contains("IM").all()
+    app.number_input(key="w.max_price").set_value(500).run()
+    assert (results(app)["price_per_session"] <= 500).all()
+    app.multiselect(key="w.must").set_value(["monitoring.vital_signs"]).run()
+    assert len(results(app)) >= 1
+
+
+def test_empty_results_say_what_to_relax(app):
+    app.number_input(key="w.max_price").set_value(1).run()
+    assert "raise the maximum price" in app.warning[-1].value
+    assert not app.dataframe
+
+
+def test_presets_and_weights_change_the_ranking(app):
+    before = results(app)["id"].tolist()
+    app.selectbox(key="w.preset").set_value("Cost-conscious").run()
+    assert app.slider(key="w.weight.pricing").value == 5
+    assert results(app)["id"].tolist() != before
+    for slider in app.sidebar.slider:
+        slider.set_value(0)
+    app.run()
+    assert "at least one criterion" in app.error[0].value
+
+
+def test_shortlist_add_on_find_then_notes_and_remove_on_the_shortlist_page(app):
+    top = results(app)["id"].tolist()[:2]
+    app.multiselect(key="w.shortlist").set_value(top).run()
+    page(app, "shortlist")
+    assert len(app.text_area) == 2
+    app.text_area(key=f"w.note.{top[0]}").set_value("Call on Monday").run()
+    page(app, "find")
+    page(app, "shortlist")
+    assert app.text_area(key=f"w.note.{top[0]}").value == "Call on Monday"
+    app.button(key=f"w.remove.{top[1]}").click().run()
+    assert len(app.text_area) == 1
+    assert app.session_state["choices"].shortlist == (top[0],)
+    assert "list=" + top[0] in app.code[0].value  # the share link
+    assert "Call on Monday" not in app.code[0].value  # notes never go into links
+
+
+# --- Detail and compare ------------------------------------------------------------------------
+
+
+def test_detail_shows_items_sources_reviews_and_questions(app, checklist):
+    page(app, "detail")
+    app.selectbox(key="w.clinic").set_value("demo-041").run()  # a sparse profile
+    assert len(app.expander) >= len(checklist.criteria)
+    questions = app.markdown[-1].value
+    assert checklist.item("monitoring.vital_signs").question.split(",")[0].replace(
+        "?", ""
+    ) in questions.replace("\\", "")
+    assert any("Overall score" in m.label for m in app.metric)
+    app.button(key="w.detail_toggle").click().run()
+    assert "demo-041" in app.session_state["choices"].shortlist
+
+
+def test_compare_marks_differences(app):
+    page(app, "compare")
+    assert "at least two" in app.info[0].value
+    app.multiselect(key="w.compare").set_value(["demo-027", "demo-041"]).run()
+    table = app.dataframe[0].value
+    assert "differs" in table.columns
+    assert (table["differs"] == "differs").any()
+
+
+# --- Share links, method, directories --------------------------------------------------------
+
+
+def test_a_share_link_restores_weights_filters_shortlist_and_clinic(monkeypatch):
+    monkeypatch.delenv("CLINIC_COMPARE_DIRECTORY", raising=False)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(
+        {
+            "w": "monitoring:5,pricing:0",
+            "routes": "IV",
+            "list": "demo-027,demo-005",
+            "clinic": "demo-005",
+            "near": "85251",
+            "radius": "25",
+        }
+    )
+    at.run()
+    assert at.slider(key="w.weight.monitoring").value == 5
+    assert at.multiselect(key="w.routes").value == ["IV"]
+    assert at.multiselect(key="w.shortlist").value == ["demo-027", "demo-005"]
+    assert at.text_input(key="w.place").value == "85251"
+    assert at.checkbox(key="w.share_place").value is True
+    page(at, "detail")
+    assert at.selectbox(key="w.clinic").value == "demo-005"
+
+
+def test_the_place_is_left_out_of_links_unless_the_patient_agrees(app):
+    app.text_input(key="w.place").set_value("85251").run()
+    assert "near" not in app.query_params
+    app.checkbox(key="w.share_place").check().run()
+    assert app.query_params["near"] == ["85251"] or app.query_params["near"] == "85251"
+
+
+def test_method_page_is_rendered_from_the_checklist(app, checklist):
+    page(app, "method")
+    text = "\n".join(m.value for m in app.markdown)
+    assert checklist.version in text and "not medical advice" in text.lower()
+    for item in checklist.items:
+        assert item.question in text
+    for topic in ("pregnancy", "substance use", "heart"):
+        assert topic in text
+
+
+def test_an_uploaded_directory_replaces_the_demo_and_lists_its_problems(app):
+    data = csv_of(
+        [
+            full_clinic(),
+            {"id": "bad", "name": "Bad Site", "website": "javascript:alert(1)"},
+            {"id": "", "name": ""},
+        ]
+    )
+    app.sidebar.file_uploader[0].set_value(("mine.csv", data, "text/csv")).run()
+    assert not app.exception and not app.warning
+    assert sorted(results(app)["id"]) == ["bad", "full"]
+    assert "problem(s)" in app.expander[-1].label
+
+
+def test_an_unreadable_upload_is_a_message_not_a_traceback(app):
+    app.sidebar.file_uploader[0].set_value(("broken.csv", b"name,name\n", "text/csv")).run()
+    assert not app.exception
+    assert "cannot be used" in app.error[0].value and "twice" in app.error[0].value
+
+
+def test_a_configured_directory_and_an_unreadable_one(monkeypatch, tmp_path):
+    good = tmp_path / "mine.csv"
+    good.write_text("name,website\nReal Clinic,javascript:alert(1)\n")
+    monkeypatch.setenv("CLINIC_COMPARE_DIRECTORY", str(good))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception and not at.warning
+    assert at.dataframe[0].value["website"].tolist() == [""]
+    bad = tmp_path / "broken.csv"
+    bad.write_bytes(b"name,name\n")
+    monkeypatch.setenv("CLINIC_COMPARE_DIRECTORY", str(bad))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception and "cannot be read" in at.error[0].value
+
+
+def test_an_upload_over_the_configured_limit_is_refused(monkeypatch):
+    monkeypatch.delenv("CLINIC_COMPARE_DIRECTORY", raising=False)
+    monkeypatch.setenv("CLINIC_COMPARE_MAX_UPLOAD_MB", "1")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    big = b"name\n" + b"A clinic\n" * 200_000
+    at.sidebar.file_uploader[0].set_value(("big.csv", big, "text/csv")).run()
+    assert not at.exception
+    assert "the limit is 1 MB" in at.error[0].value
+    assert "fictional demo data" in at.warning[0].value  # the demo is still shown

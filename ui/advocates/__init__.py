@@ -1,0 +1,1 @@
+"""The advocates' pages: lists and import, clinics, checks, history, publish."""

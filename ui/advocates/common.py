@@ -1,0 +1,139 @@
+"""What every advocates' page shares: the workspace, the chosen list, who is editing, messages.
+
+Session keys owned here (no other module writes them): `curate.list` (the chosen list),
+`curate.who` (the name for the change log), `curate.flash` (the last action's message) and
+`curate.snapshot.<list>` (the list as this editor last read it, for conflict checks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from providers.curation import SaveOutcome, WorkspaceError, WorkspaceStore, open_workspace
+from providers.settings import Settings
+from ui import state
+
+LIST = "curate.list"
+WHO = "curate.who"
+FLASH = "curate.flash"
+
+
+@dataclass
+class Desk:
+    """An advocates' page's working context for one run."""
+
+    store: WorkspaceStore
+    list_name: str
+    who: str
+    config: Settings
+
+
+def finish(message: str) -> None:
+    """Show `message` after a rerun, so the page redraws from the saved data."""
+    st.session_state[FLASH] = message
+    st.rerun()
+
+
+def snapshot(store: WorkspaceStore, name: str, refresh: bool = False):
+    """The list as it was when this editor last read it (so saves can detect others' changes)."""
+    key = f"curate.snapshot.{name}"
+    if refresh or key not in st.session_state:
+        st.session_state[key] = store.cells(name)
+        st.session_state.pop(f"w.editor.{name}", None)
+    cells: pd.DataFrame
+    versions: dict[str, int]
+    cells, versions = st.session_state[key]
+    return cells, versions
+
+
+def show_outcome(outcome: SaveOutcome, what: str = "Saved changes to") -> None:
+    """Refusals first, each with its reason; a success message only for what was saved."""
+    for conflict in outcome.conflicts:
+        st.error(str(conflict))
+    for error in outcome.errors:
+        st.error(error)
+    if outcome.refused and outcome.saved:
+        st.warning(f"{what} {len(outcome.saved)} clinic(s); {outcome.refused} were not saved.")
+
+
+def list_picker(store: WorkspaceStore, lists: list[str]) -> str | None:
+    """The chosen list, kept across the advocates' pages."""
+    if not lists:
+        st.info("Create a list on the Lists and import page to start.")
+        return None
+    current = st.session_state.get(LIST)
+    chosen = st.selectbox(
+        "List",
+        lists,
+        index=lists.index(current) if current in lists else 0,
+        key="w.curate.list",
+    )
+    st.session_state[LIST] = chosen
+    return chosen
+
+
+def who_field() -> str:
+    who = st.text_input(
+        "Your name, for the change log",
+        value=st.session_state.get(WHO, "advocate"),
+        key="w.curate.who",
+    )
+    st.session_state[WHO] = who.strip() or "advocate"
+    return st.session_state[WHO]
+
+
+@contextmanager
+def workspace() -> Iterator[WorkspaceStore | None]:
+    """The configured workspace for this run (closed afterwards), or None with a message."""
+    config = state.settings()
+    if config is None or config.workspace is None:
+        yield None
+        return
+    try:
+        store = open_workspace(config.workspace)
+    except WorkspaceError as exc:
+        st.error(f"The workspace cannot be opened: {exc}")
+        yield None
+        return
+    with store:
+        yield store
+
+
+def create_list(store: WorkspaceStore) -> None:
+    """A new list, which becomes the chosen one."""
+    with st.expander("Create a new list", expanded=not store.lists()):
+        new = st.text_input("New list name", key="w.curate.new")
+        if st.button("Create list", key="w.curate.create") and new.strip():
+            try:
+                store.create_list(new, st.session_state.get(WHO) or "advocate")
+            except WorkspaceError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state[LIST] = new.strip()
+                st.session_state.pop("w.curate.list", None)
+
+
+@contextmanager
+def desk(title: str, caption: str, with_create: bool = False) -> Iterator[Desk | None]:
+    """The common top of an advocates' page: title, last message, workspace, list, editor."""
+    st.title(title)
+    st.caption(caption)
+    if flash := st.session_state.get(FLASH):
+        st.success(flash)
+    config = state.settings()
+    with workspace() as store:
+        if store is None or config is None:
+            yield None
+            return
+        if with_create:
+            create_list(store)
+        name = list_picker(store, store.lists())
+        if name is None:
+            yield None
+            return
+        yield Desk(store, name, who_field(), config)

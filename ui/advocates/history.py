@@ -1,0 +1,41 @@
+"""History (for advocates): every change to a clinic, and undoing one as a new change."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from scoring import ClinicCompareError
+from ui.advocates.common import Desk, desk, finish, snapshot
+
+
+def history_section(d: Desk) -> None:
+    cells, _ = snapshot(d.store, d.list_name)
+    if cells.empty:
+        st.info("This list has no clinics yet.")
+        return
+    clinic = st.selectbox("Clinic", cells["id"].tolist(), key="w.curate.history_clinic")
+    log = d.store.history(d.list_name, clinic)
+    st.dataframe(log, hide_index=True, width="stretch")
+    restorable = log[log["field"] != "*created*"]["id"].tolist()
+    if not restorable:
+        return
+    change = st.selectbox("Change to undo", restorable, key="w.curate.restore_id",
+                          format_func=lambda i: f"#{i}")  # fmt: skip
+    if st.button("Restore the value before this change", key="w.curate.restore"):
+        try:
+            d.store.restore(d.list_name, int(change), d.who)
+        except ClinicCompareError as exc:
+            st.error(str(exc))
+            return
+        snapshot(d.store, d.list_name, refresh=True)
+        finish(f"Restored (change #{change} undone as a new change).")
+
+
+def render() -> None:
+    with desk("History", "For advocates: who changed what, when, and from which source.") as d:
+        if d is not None:
+            history_section(d)
+
+
+if __name__ == "__main__":  # run by st.navigation as a page script
+    render()

@@ -1,0 +1,129 @@
+"""Lists and import (for advocates): create lists; add clinics from a file, a web address or
+the NPI registry, with duplicates offered as merges."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from providers.curation import Match, apply_import, clinics_from_registry, plan_import
+from providers.directory import DirectoryError
+from providers.sources import FetchError, NpiRegistry, RegistryError, fetch_directory
+from scoring import ClinicCompareError
+from ui import state
+from ui.advocates.common import Desk, desk, finish, snapshot
+
+FETCHED = "curate.fetched"
+FOUND = "curate.npi_found"
+
+
+def import_section(d: Desk) -> None:
+    st.subheader("From a file or a web address")
+    upload = st.file_uploader("Directory file (CSV or JSON)", type=["csv", "json", "tsv", "txt"],
+                              key="w.curate.upload")  # fmt: skip
+    url = st.text_input("...or a web address (http/https)", key="w.curate.url")
+    data, label = None, ""
+    if upload is not None:
+        data, label = upload.getvalue(), upload.name
+    elif url.strip() and st.button("Fetch", key="w.curate.fetch"):
+        try:
+            got = fetch_directory(url.strip(), max_bytes=d.config.max_upload_bytes,
+                                  address_allowed=d.config.url_address_allowed())  # fmt: skip
+        except FetchError as exc:
+            st.error(f"Not fetched: {exc}")
+            return
+        st.session_state[FETCHED] = (got.data, got.filename)
+    if data is None and FETCHED in st.session_state and url.strip():
+        data, label = st.session_state[FETCHED]
+    if data is not None:
+        review_import(d, data, label)
+
+
+def merge_box(m: Match) -> bool:
+    label = f"Merge {m.incoming_id} into {m.existing_id}: {m.reason}"
+    return st.checkbox(label, value=True, key=f"w.curate.merge.{m.existing_id}.{m.incoming_id}")
+
+
+def review_import(d: Desk, data: bytes, label: str) -> None:
+    try:
+        result, _ = state.read_upload(data, label, d.config.max_upload_bytes)
+    except DirectoryError as exc:
+        st.error(f"{label} cannot be used: {exc}")
+        return
+    st.write(f"{label}: {len(result.table)} clinics read, {result.rejected} rows rejected.")
+    if len(result.problems):
+        st.dataframe(result.problems, hide_index=True, width="stretch")
+    plan = plan_import(d.store, d.list_name, result.table)
+    if plan.unchanged:
+        st.caption(f"{len(plan.unchanged)} clinic(s) are already in the list, unchanged.")
+    merges = [m for m in plan.matches if merge_box(m)]
+    clashes = plan.clashes(merges)
+    if clashes:
+        st.warning(f"{len(clashes)} id(s) already in the list and not merged are skipped: "
+                   f"{', '.join(clashes[:5])}")  # fmt: skip
+    fresh = plan.fresh(merges)
+    if not len(fresh) and not merges:
+        st.info("Nothing to import: every clinic in this file is already in the list.")
+        return
+    if st.button(f"Import {len(fresh)} new and merge {len(merges)} into '{d.list_name}'",
+                 key="w.curate.import"):  # fmt: skip
+        bar = st.progress(0.0, text="Merging...")
+
+        def progress(done: int, total: int, _clinic: str) -> None:
+            bar.progress(done / max(total, 1), text=f"Merged {done} of {total}")
+
+        try:
+            done = apply_import(d.store, d.list_name, plan, merges, d.who, label, progress)
+        except ClinicCompareError as exc:
+            st.error(str(exc))
+            return
+        snapshot(d.store, d.list_name, refresh=True)
+        st.session_state.pop(FETCHED, None)
+        finish(f"Imported {done.imported} clinic(s) and merged {done.merged}.")
+
+
+def registry_section(d: Desk) -> None:
+    st.subheader("From the NPI registry (US organisations)")
+    a, b = st.columns(2)
+    org = a.text_input("Organisation name (use * as a wildcard)", key="w.curate.npi_name",
+                       placeholder="ketamine*")  # fmt: skip
+    region = b.text_input("State (two letters)", key="w.curate.npi_state", max_chars=2)
+    if st.button("Search the registry", key="w.curate.npi_search"):
+        try:
+            found = NpiRegistry(d.config.npi_url).search(
+                name=org.strip(), state=region.strip().upper()
+            )
+        except RegistryError as exc:
+            st.error(f"Registry search failed: {exc}")
+            return
+        st.session_state[FOUND] = found
+    found = st.session_state.get(FOUND, [])
+    if not found:
+        return
+    labels = {r.number: f"{r.name} - {r.city}, {r.state} (NPI {r.number})" for r in found}
+    chosen = st.multiselect("Add these organisations (their evidence starts unknown)", list(labels),
+                            format_func=labels.get, key="w.curate.npi_pick")  # fmt: skip
+    if chosen and st.button(f"Add {len(chosen)} to '{d.list_name}'", key="w.curate.npi_add"):
+        table = clinics_from_registry(r for r in found if r.number in chosen)
+        try:
+            d.store.import_table(d.list_name, table, d.who, d.config.npi_url)
+        except ClinicCompareError as exc:
+            st.error(str(exc))
+            return
+        snapshot(d.store, d.list_name, refresh=True)
+        finish(f"Added {len(table)} clinic(s).")
+
+
+def render() -> None:
+    with desk(
+        "Lists and import",
+        "For advocates: create provider lists and add clinics to them.",
+        with_create=True,
+    ) as d:
+        if d is None:
+            return
+        import_section(d)
+        registry_section(d)
+
+
+if __name__ == "__main__":  # run by st.navigation as a page script
+    render()
