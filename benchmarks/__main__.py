@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks import bench_app, bench_core, bench_location, bench_workspace
+from benchmarks import bench_app, bench_core, bench_location, bench_startup, bench_workspace
 
 BENCHES: tuple[Callable[[], None], ...] = (
+    bench_startup.main,
     bench_core.main,
     bench_location.main,
     bench_app.main,

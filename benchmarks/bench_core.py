@@ -250,7 +250,7 @@ def table_lines(results: list[dict[str, Any]]) -> list[str]:
         "slim table MB",
         "slim peak MB",
     )
-    rows = [header]
+    rows: list[tuple[str, ...]] = [header]
     for r in results:
         if "error" in r:
             rows.append((f"{r['rows']:,}", f"failed: {r['error']}", *[""] * 11))

@@ -10,6 +10,8 @@ than numpy's string functions and hands them to pandas without creating Python o
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -42,7 +44,7 @@ START_DAY = np.datetime64("2022-01-01", "D")
 DAYS = int((np.datetime64("2026-12-31", "D") - START_DAY).astype(np.int64)) + 1
 ISO_DAYS = (*(START_DAY + np.arange(DAYS)).astype("U10").tolist(), "")
 
-Text = pa.Array | str
+Text: TypeAlias = pa.Array | str
 
 
 def _text(values: np.ndarray) -> pa.Array:

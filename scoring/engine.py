@@ -355,7 +355,7 @@ def explain(
             )
         )
     asked = questions(row, checklist).iloc[0]
-    count = _none_if_nan(row["reviews_count"].iloc[0])
+    reviews = _none_if_nan(row["reviews_count"].iloc[0])
     return Explanation(
         clinic_id=str(row["id"].iloc[0]),
         name=str(row["name"].iloc[0]),
@@ -365,7 +365,7 @@ def explain(
         criteria=tuple(results),
         questions=tuple(asked.split(QUESTION_SEPARATOR)) if asked else (),
         reviews_mean=_none_if_nan(row["reviews_rating"].iloc[0]),
-        reviews_count=None if count is None else int(count),
+        reviews_count=None if reviews is None else int(reviews),
         reviews_shrunk=_none_if_nan(scores["reviews_shrunk"]),
         few_reviews=bool(scores["few_reviews"]),
         rubric_version=checklist.version,

@@ -253,3 +253,30 @@ def test_bulk_geocode_online_shows_progress_and_resumes_from_the_cache(
     assert "exact 2" in err and len(httpserver.log) == 2
     code, _, _ = run(capsys, "geocode", directory, "--out", tmp_path / "again.csv")
     assert code == 0 and len(httpserver.log) == 2  # resumed from the cache: no new requests
+
+
+@pytest.mark.parametrize("args", [["method"], ["template"], ["validate", "demo"]])
+def test_light_commands_never_load_the_network_libraries(args):
+    """`method`, `template` and `validate` import only what they need (start-up time)."""
+    probe = (
+        "import sys, cli\n"
+        f"code = cli.main({args!r})\n"
+        "heavy = ('geopy', 'requests', 'providers.sources.registry', 'providers.geo',\n"
+        "         'streamlit')\n"
+        "loaded = [m for m in heavy if m in sys.modules]\n"
+        "sys.stderr.write(repr(loaded))\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.endswith("[]"), done.stderr
+
+
+def test_help_names_criteria_and_items_from_the_checklist(capsys, checklist):
+    with pytest.raises(SystemExit):
+        main(["score", "--help"])
+    out = capsys.readouterr().out
+    assert f"{checklist.criteria[0].key}=3" in out
+    assert checklist.tristate_items[0].column in out

@@ -37,8 +37,8 @@ def render() -> None:
     default = [i for i in (c.compare or c.shortlist[:4]) if i in names]
     picked = st.multiselect(
         "Choose 2 to 4 clinics",
-        sorted(names, key=names.get),
-        format_func=names.get,
+        sorted(names, key=names.__getitem__),
+        format_func=names.__getitem__,
         max_selections=4,
         key=state.seed("w.compare", default),
     )

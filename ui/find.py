@@ -121,7 +121,7 @@ def filter_controls() -> Filters:
         must = st.multiselect(
             "Must-have checklist items (clinics must answer yes)",
             list(items),
-            format_func=items.get,
+            format_func=items.__getitem__,
             key=state.seed("w.must", list(c.must_haves)),
         )
     state.update(

@@ -105,7 +105,7 @@ def from_params(params: Mapping[str, str], checklist: Checklist, base: Choices) 
         shortlist=_split(params.get("list"))[:50],
         selected=params.get("clinic", "")[:100],
         compare=_split(params.get("cmp"))[:4],
-        sort=params.get("sort") if params.get("sort") in SORTS else base.sort,
+        sort=str(params.get("sort")) if params.get("sort") in SORTS else base.sort,
         place=params.get("near", "")[:200],
         radius_mi=radius if radius in RADII else base.radius_mi,
         share_place="near" in params,

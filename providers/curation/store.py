@@ -8,7 +8,7 @@ written once in `StoreBase`, so a second backend implements only the primitives.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol, Self
 
@@ -77,24 +77,11 @@ class WorkspaceStore(Protocol):
 class StoreBase:
     """What every backend shares, built on its primitives (see `WorkspaceStore`)."""
 
+    # The primitives each backend defines (see `WorkspaceStore` for their signatures).
     schema: Schema
-
-    def cells(self, list_name: str) -> tuple[pd.DataFrame, dict[str, int]]:
-        raise NotImplementedError
-
-    def save_clinic(
-        self,
-        list_name: str,
-        clinic_id: str,
-        changes: Mapping[str, str],
-        expected_version: int,
-        who: str,
-        source: str = "edit",
-    ) -> int:
-        raise NotImplementedError
-
-    def change(self, list_name: str, change_id: int) -> tuple[str, str, str | None] | None:
-        raise NotImplementedError
+    cells: Callable[[str], tuple[pd.DataFrame, dict[str, int]]]
+    save_clinic: Callable[..., int]
+    change: Callable[[str, int], tuple[str, str, str | None] | None]
 
     def load(self, list_name: str) -> tuple[ReadResult, dict[str, int]]:
         """The list as a validated clinic table, and each clinic's version."""

@@ -104,8 +104,8 @@ class ImportPlan:
 def plan_import(store: WorkspaceStore, list_name: str, incoming: pd.DataFrame) -> ImportPlan:
     """Match incoming clinics against the list: duplicates to merge, and what is already there.
 
-    A match whose merge would change nothing (the same clinic imported again) is not offered:
-    it is counted as unchanged.
+    A duplicate whose merge would change nothing (the same clinic imported again, or a record
+    with nothing newer) is not offered: it is counted as unchanged.
     """
     existing, _ = store.cells(list_name)
     if existing.empty or incoming.empty:
@@ -118,9 +118,10 @@ def plan_import(store: WorkspaceStore, list_name: str, incoming: pd.DataFrame) -
             matches.append(match)
         elif match.incoming_id not in unchanged:
             unchanged.append(match.incoming_id)
-    # The same id with the same content but no other key to match on is unchanged too.
+    # The same id with exactly the same cells (and no other key to match on) is unchanged too;
+    # the same id with other content is a clash, left for a person to resolve.
     for clinic_id in set(arriving.index) & set(stored.index) - set(unchanged):
-        if not merge_changes(stored.loc[clinic_id], arriving.loc[clinic_id]):
+        if stored.loc[clinic_id].equals(arriving.loc[clinic_id]):
             unchanged.append(clinic_id)
     offered = [m for m in matches if m.incoming_id not in unchanged]
     return ImportPlan(incoming, tuple(offered), tuple(sorted(unchanged)), frozenset(stored.index))

@@ -319,7 +319,7 @@ def _cell(value) -> str:
 
 
 def _flatten(item: dict, prefix: str = "") -> dict:
-    """{"monitoring": {"vital_signs": "yes"}} -> {"monitoring.vital_signs": "yes"}."""
+    """{"criterion": {"item": "yes"}} -> {"criterion.item": "yes"}."""
     flat = {}
     for key, value in item.items():
         name = f"{prefix}{key}"

@@ -7,7 +7,7 @@ values it could not accept (those become unknown/blank and are reported by the r
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -187,7 +187,9 @@ def default_schema() -> Schema:
 # --- parsers: raw strings in, (parsed values, bad mask) out ---------------------------------
 
 
-def _lookup(tokens: pd.Series, table: dict[str, tuple[str, ...]]) -> tuple[np.ndarray, np.ndarray]:
+def _lookup(
+    tokens: pd.Series, table: Mapping[str, tuple[str, ...]]
+) -> tuple[np.ndarray, np.ndarray]:
     """Map tokens to canonical values through alias lists, vectorised via a hash index."""
     aliases = pd.Index([alias for names in table.values() for alias in names])
     canon = np.array([key for key, names in table.items() for _ in names], dtype=object)
@@ -345,7 +347,9 @@ def parser_for(column: Column) -> Parser:
     kind = column.kind
     if kind in ("number", "count"):
         fn = parse_number if kind == "number" else parse_count
-        return lambda raw: fn(raw, column.low, column.high)
+        low = -np.inf if column.low is None else column.low
+        high = np.inf if column.high is None else column.high
+        return lambda raw: fn(raw, low, high)
     return {
         "id": parse_text,
         "text": parse_text,

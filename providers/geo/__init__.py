@@ -10,6 +10,8 @@ from providers.geo.geocoder import DEFAULT_USER_AGENT as GEOCODER_USER_AGENT
 from providers.geo.geocoder import GeocodeCache, GeocodeFailed, OnlineGeocoder
 from providers.geo.locate import (
     LocateReport,
+    Reach,
+    SortOrder,
     add_distances,
     locate_clinics,
     nearby,
@@ -41,7 +43,9 @@ __all__ = [
     "Place",
     "PlaceError",
     "Precision",
+    "Reach",
     "Resolution",
+    "SortOrder",
     "add_distances",
     "default_gazetteer",
     "distance_km",

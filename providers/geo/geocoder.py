@@ -31,7 +31,7 @@ from geopy.exc import (
 )
 from geopy.geocoders import Nominatim
 
-from providers.geo.places import Place
+from providers.geo.places import Place, Precision
 from providers.settings import NOMINATIM_URL, USER_AGENT
 from providers.sources.pacing import Pacer
 from scoring.errors import ClinicCompareError, UsageError
@@ -154,7 +154,7 @@ def _to_place(location) -> Place:
     address = raw.get("address", {}) if isinstance(raw.get("address"), dict) else {}
     country = str(address.get("country_code", "")).upper()
     kind = str(raw.get("addresstype") or raw.get("type") or "")
-    precision = (
+    precision: Precision = (
         "city"
         if kind in ("city", "town", "village", "municipality", "hamlet")
         else ("postal_code" if kind == "postcode" else "exact")

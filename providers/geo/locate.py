@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,8 @@ from providers.geo.places import (
 )
 
 Progress = Callable[[int, int, str], None]
+SortOrder = Literal["score", "distance"]
+Reach = Literal["in person", "telehealth"]
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,7 @@ def nearby(
     table: pd.DataFrame,
     place: Place,
     radius_km: float | None,
-    sort: str = "score",
+    sort: SortOrder | str = "score",
 ) -> pd.DataFrame:
     """Clinics within the radius, plus telehealth/at-home clinics serving the patient's region.
 

@@ -232,9 +232,9 @@ class Gazetteer:
             place = Place(f"{lat:.4f}, {lon:.4f}", lat, lon, "exact", source="coordinates")
             return Resolution(query, place=place)
         if m := _US_ZIP.match(text):
-            place = self.zips.get(m.group(1))
-            if place:
-                return Resolution(query, place=place)
+            found = self.zips.get(m.group(1))
+            if found:
+                return Resolution(query, place=found)
             near = sorted(self.zips, key=lambda z: abs(int(z) - int(m.group(1))))[:3]
             return Resolution(
                 query,
@@ -254,9 +254,9 @@ class Gazetteer:
                 return Resolution(
                     query, message=f"'{region}' is not a US state or Canadian province."
                 )
-            place = self.city_place(city, code[1])
-            if place:
-                return Resolution(query, place=place)
+            found = self.city_place(city, code[1])
+            if found:
+                return Resolution(query, place=found)
             return Resolution(
                 query, message=self._not_found(city, code[1]), candidates=self._close(city, code[1])
             )
@@ -281,7 +281,7 @@ class Gazetteer:
             else list(self.by_name)
         )
         close = difflib.get_close_matches(key, names, n=5, cutoff=0.75)
-        out = []
+        out: list[Place] = []
         for name in close:
             out.extend(
                 p for p in self.by_name.get(name, []) if region is None or p.region == region

@@ -24,14 +24,6 @@ from providers.directory import (
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def ws(tmp_path):
-    with SqliteStore.open(tmp_path / "ws" / "workspace.sqlite") as workspace:
-        workspace.create_list("Arizona", "ana")
-        workspace.import_table("Arizona", read_directory("demo").table, "ana", "demo")
-        yield workspace
-
-
 def test_created_on_first_use_with_wal_and_a_schema_version(tmp_path):
     path = tmp_path / "new" / "w.sqlite"
     with SqliteStore.open(path) as ws:

@@ -82,3 +82,32 @@ def test_a_checklist_file_that_is_not_toml_is_a_clear_error(tmp_path):
     path.write_text("version = ")
     with pytest.raises(ChecklistError, match="not valid TOML"):
         load_checklist(path)
+
+
+def test_the_npi_rule_is_data_and_its_evidence_text_names_every_counted_specialty(checklist):
+    rule = checklist.npi_registry
+    assert rule is not None and checklist.npi_item.column == rule.item
+    evidence = checklist.npi_item.evidence.lower()
+    groups = {"anesthesiology", "pain medicine", "psychiatry", "physical medicine"}
+    for code, description in rule.taxonomies:
+        named = [g for g in groups if g in description.lower()]
+        assert named and all(g in evidence for g in named), (code, description)
+    assert not any("emergency" in d.lower() for _, d in rule.taxonomies)
+    method = method_markdown(checklist)
+    assert all(code in method for code, _ in rule.taxonomies)
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda raw: raw["npi_registry"].update(item="expertise.nope"), "not a yes/no item"),
+        (lambda raw: raw["npi_registry"].update(taxonomies={}), "taxonomies"),
+        (lambda raw: raw["npi_registry"].pop("item"), "item"),
+        (lambda raw: raw.update(fixed_criteria=["expertise"]), "exactly"),
+    ],
+)
+def test_a_broken_npi_rule_or_fixed_list_is_refused(mutate, message):
+    raw = _raw_checklist()
+    mutate(raw)
+    with pytest.raises(ChecklistError, match=message):
+        parse_checklist(raw)

@@ -218,3 +218,19 @@ def test_an_upload_over_the_configured_limit_is_refused(monkeypatch):
     assert not at.exception
     assert "the limit is 1 MB" in at.error[0].value
     assert "fictional demo data" in at.warning[0].value  # the demo is still shown
+
+
+@pytest.mark.parametrize("name", ["find", "detail", "compare", "shortlist"])
+def test_every_weight_at_zero_is_a_message_on_every_page_never_a_crash(
+    monkeypatch, checklist, name
+):
+    """A failure meant for a person (here bad weights) is caught in one place, app.py."""
+    monkeypatch.delenv("CLINIC_COMPARE_DIRECTORY", raising=False)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(
+        {"w": ",".join(f"{k}:0" for k in checklist.keys), "list": "demo-027,demo-005",
+         "cmp": "demo-027,demo-005"}
+    )  # fmt: skip
+    at.run()
+    page(at, name)
+    assert any("weight above 0" in e.value for e in at.error), [e.value for e in at.error]

@@ -76,9 +76,10 @@ def clinics_table(d: Desk) -> None:
         checklist = schema.checklist
         clinic = st.selectbox("Clinic", before["id"].tolist(), key="w.curate.stale_clinic")
         labels = {c.key: c.label for c in checklist.criteria}
-        criterion = st.selectbox("Criterion", list(labels), format_func=labels.get,
+        criterion = st.selectbox("Criterion", list(labels), format_func=labels.__getitem__,
                                  key="w.curate.stale_crit")  # fmt: skip
-        if st.button("Clear its check date (it will show as stale)", key="w.curate.stale"):
+        clear = st.button("Clear its check date (it will show as stale)", key="w.curate.stale")
+        if clear and clinic is not None and criterion is not None:
             column = checklist.criterion(criterion).verified_column
             save(d, {clinic: {column: ""}}, versions, "marked stale")
 

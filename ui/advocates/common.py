@@ -7,7 +7,7 @@ Session keys owned here (no other module writes them): `curate.list` (the chosen
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -16,6 +16,7 @@ import streamlit as st
 
 from providers.curation import SaveOutcome, WorkspaceError, WorkspaceStore, open_workspace
 from providers.settings import Settings
+from scoring import ClinicCompareError
 from ui import state
 
 LIST = "curate.list"
@@ -49,6 +50,17 @@ def snapshot(store: WorkspaceStore, name: str, refresh: bool = False):
     versions: dict[str, int]
     cells, versions = st.session_state[key]
     return cells, versions
+
+
+def act(d: Desk, action: Callable[[], object], message: str) -> None:
+    """Run one change; on success reread the list and show `message`, else say why not."""
+    try:
+        action()
+    except ClinicCompareError as exc:
+        st.error(str(exc))
+        return
+    snapshot(d.store, d.list_name, refresh=True)
+    finish(message)
 
 
 def show_outcome(outcome: SaveOutcome, what: str = "Saved changes to") -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from scoring import ClinicCompareError
-from ui.advocates.common import Desk, desk, finish, snapshot
+from ui.advocates.common import Desk, act, desk, snapshot
 
 
 def history_section(d: Desk) -> None:
@@ -22,13 +21,8 @@ def history_section(d: Desk) -> None:
     change = st.selectbox("Change to undo", restorable, key="w.curate.restore_id",
                           format_func=lambda i: f"#{i}")  # fmt: skip
     if st.button("Restore the value before this change", key="w.curate.restore"):
-        try:
-            d.store.restore(d.list_name, int(change), d.who)
-        except ClinicCompareError as exc:
-            st.error(str(exc))
-            return
-        snapshot(d.store, d.list_name, refresh=True)
-        finish(f"Restored (change #{change} undone as a new change).")
+        act(d, lambda: d.store.restore(d.list_name, int(change), d.who),
+            f"Restored (change #{change} undone as a new change).")  # fmt: skip
 
 
 def render() -> None:

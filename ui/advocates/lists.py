@@ -10,7 +10,7 @@ from providers.directory import DirectoryError
 from providers.sources import FetchError, NpiRegistry, RegistryError, fetch_directory
 from scoring import ClinicCompareError
 from ui import state
-from ui.advocates.common import Desk, desk, finish, snapshot
+from ui.advocates.common import Desk, act, desk, finish, snapshot
 
 FETCHED = "curate.fetched"
 FOUND = "curate.npi_found"
@@ -101,16 +101,11 @@ def registry_section(d: Desk) -> None:
         return
     labels = {r.number: f"{r.name} - {r.city}, {r.state} (NPI {r.number})" for r in found}
     chosen = st.multiselect("Add these organisations (their evidence starts unknown)", list(labels),
-                            format_func=labels.get, key="w.curate.npi_pick")  # fmt: skip
+                            format_func=labels.__getitem__, key="w.curate.npi_pick")  # fmt: skip
     if chosen and st.button(f"Add {len(chosen)} to '{d.list_name}'", key="w.curate.npi_add"):
         table = clinics_from_registry(r for r in found if r.number in chosen)
-        try:
-            d.store.import_table(d.list_name, table, d.who, d.config.npi_url)
-        except ClinicCompareError as exc:
-            st.error(str(exc))
-            return
-        snapshot(d.store, d.list_name, refresh=True)
-        finish(f"Added {len(table)} clinic(s).")
+        act(d, lambda: d.store.import_table(d.list_name, table, d.who, d.config.npi_url),
+            f"Added {len(table)} clinic(s).")  # fmt: skip
 
 
 def render() -> None:
