@@ -16,7 +16,8 @@ import functools
 import json
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -52,14 +53,26 @@ class GeocodeCache:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute("CREATE TABLE IF NOT EXISTS geocode (query TEXT PRIMARY KEY, result TEXT)")
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection for one call; a broken or unwritable cache file says so and why."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=10)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                with db:
+                    yield db
+            finally:
+                db.close()
+        except (sqlite3.Error, OSError) as exc:
+            raise GeocodeFailed(
+                f"the geocode cache {self.path} cannot be used ({exc}); delete it or set "
+                "CLINIC_COMPARE_GEOCODE_CACHE to another file"
+            ) from exc
 
     def get(self, query: str) -> tuple[bool, Place | None]:
         """(found, place); a found None means the service had no result for the query."""
@@ -67,8 +80,11 @@ class GeocodeCache:
             row = db.execute("SELECT result FROM geocode WHERE query = ?", (query,)).fetchone()
         if row is None:
             return False, None
-        data = json.loads(row[0])
-        return True, None if data is None else Place(**data)
+        try:
+            data = json.loads(row[0])
+            return True, None if data is None else Place(**data)
+        except (ValueError, TypeError):
+            return False, None  # a damaged entry is asked again
 
     def put(self, query: str, place: Place | None) -> None:
         value = json.dumps(None if place is None else place.__dict__)

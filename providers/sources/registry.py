@@ -145,6 +145,8 @@ class NpiRegistry:
                 response = self.session.get(url, timeout=self.timeout)
             except (requests.Timeout, requests.ConnectionError) as exc:
                 reason = f"no answer ({type(exc).__name__})"
+            except requests.RequestException as exc:  # a malformed address and the like
+                raise RegistryError(f"the registry cannot be asked: {type(exc).__name__}") from exc
             else:
                 if response.status_code == 429 or response.status_code >= 500:
                     reason = f"HTTP {response.status_code}"

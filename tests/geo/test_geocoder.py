@@ -177,3 +177,10 @@ def test_service_failure_falls_back_to_the_offline_answer_with_a_notice(httpserv
     )
     assert not found.ok
     assert "did not answer" in found.notice and found.message
+
+
+def test_a_damaged_cache_file_is_a_geocoder_failure_with_a_message(tmp_path):
+    path = tmp_path / "geocode.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(GeocodeFailed, match="geocode cache"):
+        GeocodeCache(path)
