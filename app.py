@@ -5,6 +5,7 @@ import streamlit as st
 
 from scoring import ClinicCompareError
 from ui import sidebar
+from ui.text import say
 
 st.set_page_config(page_title="Ketamine Clinic Compare", page_icon=":hospital:", layout="wide")
 # (script, title, URL path, icon) per page, by section; the first page is the default.
@@ -36,4 +37,4 @@ sidebar.render()
 try:
     page.run()
 except ClinicCompareError as exc:  # every failure raised on purpose, shown the same way
-    st.error(str(exc))
+    say("error", "{}", exc)

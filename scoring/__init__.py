@@ -13,6 +13,7 @@ from scoring.checklist import (
     default_checklist,
     load_checklist,
 )
+from scoring.display import number_text, round_half_up, rounded, rounding_rule
 from scoring.engine import (
     Explanation,
     ScoringError,
@@ -49,9 +50,13 @@ __all__ = [
     "explain_empty",
     "load_checklist",
     "method_markdown",
+    "number_text",
     "parse_weights",
     "printable_html",
     "questions",
     "rank_clinics",
+    "round_half_up",
+    "rounded",
+    "rounding_rule",
     "shortlist_frame",
 ]

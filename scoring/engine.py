@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.checklist import Checklist, Criterion, Item, default_checklist
+from scoring.display import number_text
 from scoring.errors import UsageError
 from scoring.reviews import few_reviews, rating_share, shrunk_rating
 
@@ -295,13 +296,15 @@ class Explanation:
     def lines(self) -> list[str]:
         """A plain-text account of the score, criterion by criterion."""
         out = [
-            f"{self.name}: overall {self.overall:.0f}/100, {self.completeness:.0f}% of items known"
+            f"{self.name}: overall {number_text(self.overall)}/100, "
+            f"{number_text(self.completeness)}% of items known"
         ]
         for c in self.criteria:
             when = c.verified_on.isoformat() if c.verified_on else "no date"
             flag = " (stale)" if c.stale else ""
             out.append(
-                f"{c.criterion.label}: {c.score:.0f}/100 ({c.earned:g} of {c.criterion.points:g} "
+                f"{c.criterion.label}: {number_text(c.score)}/100 "
+                f"({c.earned:g} of {c.criterion.points:g} "
                 f"points); source {c.source or 'none'}, verified {when}{flag}"
             )
             for r in c.items:
@@ -337,7 +340,10 @@ def explain(
             if item.kind == "rating" and state == "yes":
                 stars, count = row["reviews_rating"].iloc[0], int(row["reviews_count"].iloc[0])
                 shrunk = scores["reviews_shrunk"]
-                note = f"{stars:.1f} stars from {count} reviews, shrunk to {shrunk:.2f}"
+                note = (
+                    f"{stars:.1f} stars from {count} reviews, adjusted to "
+                    f"{number_text(shrunk, 'rating')}"
+                )
             elif item.implied_by and state == "yes" and str(row[item.column].iloc[0]) != "yes":
                 note = f"implied by {item.implied_by}"
             earned_total += earned

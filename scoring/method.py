@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scoring.checklist import Checklist, default_checklist
+from scoring.display import rounding_rule
 from scoring.engine import WEIGHT_RANGE
 
 
@@ -35,6 +36,7 @@ def method_markdown(checklist: Checklist | None = None) -> str:
         "- **Must-have** items filter clinics out of the list; they never change a score.",
         "- **Completeness** is the share of checklist items whose answer is known. A low "
         "completeness means the score rests on little evidence: ask the clinic.",
+        f"- {rounding_rule()}",
         f"- Evidence is **stale** when a criterion's check is older than "
         f"{c.stale_after_days} days or has no date.",
         "- For **pricing**, an unanswered item counts as *not disclosed*: not telling patients "

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from scoring.checklist import Checklist, default_checklist
+from scoring.display import Quantity, number_text, rounded
 from scoring.engine import QUESTION_SEPARATOR, questions
 
 CONTACT_COLUMNS = (
@@ -49,6 +50,11 @@ TAIL_COLUMNS = (
     "exported_on",
 )
 NOTES_COLUMN = "my_notes"
+DISPLAY_ROUNDING: tuple[tuple[str, Quantity], ...] = (
+    ("reviews_shrunk", "rating"),
+    ("distance_km", "distance"),
+    ("distance_mi", "distance"),
+)
 
 
 def shortlist_columns(
@@ -78,7 +84,7 @@ def shortlist_frame(
     """The shortlist export from a `rank_clinics` result (the CLI's `score`, the app's download).
 
     Location columns come along when the table was located from a place; `notes` (the
-    patient's own, app only) adds `my_notes`. Scores are rounded to one decimal.
+    patient's own, app only) adds `my_notes`. Numbers follow `scoring.display`'s one rule.
     `question_lists` keeps the questions as lists (for JSON) instead of one ' | '-separated
     string (for CSV).
     """
@@ -92,10 +98,10 @@ def shortlist_frame(
     if notes is not None:
         out[NOTES_COLUMN] = [notes.get(str(i), "") for i in out["id"]]
     for name in ("overall", "completeness", *checklist.keys):
-        out[name] = out[name].astype("float64").round(1)
-    for name in ("reviews_shrunk", "distance_km", "distance_mi"):
+        out[name] = rounded(out[name], "score")
+    for name, quantity in DISPLAY_ROUNDING:
         if name in out.columns:
-            out[name] = out[name].astype("float64").round(2)
+            out[name] = rounded(out[name], quantity)
     columns = shortlist_columns(checklist, "distance_km" in out.columns, notes is not None)
     return out.reindex(columns=columns)
 
@@ -117,13 +123,15 @@ def printable_html(
         parts.append(f"<h2>{escape(str(row.get('rank', '')))}. {escape(str(row['name']))}</h2>")
         where = ", ".join(str(row[c]) for c in ("address", "city", "region") if row.get(c))
         facts = [
-            f"Overall score {row['overall']:.0f}/100, {row['completeness']:.0f}% of items known",
+            f"Overall score {number_text(row['overall'])}/100, "
+            f"{number_text(row['completeness'])}% of items known",
             f"Phone: {row.get('phone') or 'unknown'}",
             f"Website: {row.get('website') or 'unknown'}",
             f"Address: {where or 'unknown'}",
         ]
         if pd.notna(row.get("distance_mi")):
-            facts.append(f"Distance: {row['distance_mi']:.1f} mi ({row['distance_km']:.1f} km)")
+            miles, km = (number_text(row[c], "distance") for c in ("distance_mi", "distance_km"))
+            facts.append(f"Distance: {miles} mi ({km} km)")
         parts.append("<ul>" + "".join(f"<li>{escape(f)}</li>" for f in facts) + "</ul>")
         note = notes.get(str(row["id"]), "").strip()
         if note:

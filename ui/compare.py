@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from scoring import default_checklist, explain
+from scoring import default_checklist, explain, number_text, rounded
 from ui import state
+from ui.text import plain
 
 
 def comparison_table(clinics: list[pd.Series], weights: dict) -> pd.DataFrame:
@@ -16,7 +19,7 @@ def comparison_table(clinics: list[pd.Series], weights: dict) -> pd.DataFrame:
     names = [f"{e.name} ({e.clinic_id})" for e in explained]
     rows = []
     for i, criterion in enumerate(default_checklist().criteria):
-        scores = [f"{e.criteria[i].score:.0f}" for e in explained]
+        scores = [number_text(e.criteria[i].score) for e in explained]
         rows.append({"item": f"{criterion.label} (score)", **dict(zip(names, scores, strict=True))})
         for j, item in enumerate(criterion.items):
             answers = [e.criteria[i].state_label(e.criteria[i].items[j].state) for e in explained]
@@ -53,7 +56,16 @@ def render() -> None:
     )
     st.caption("Rows where the clinics' answers differ are marked *differs* and highlighted.")
     st.dataframe(styled, hide_index=True, width="stretch", height=min(40 + 35 * len(compared), 900))
-    ranked = d.ranked(c).set_index("id").loc[picked]
+    # Compared clinics are shown whatever the must-haves; the patient is told which lack one.
+    ranked = d.ranked(replace(c, must_haves=())).set_index("id").loc[picked]
+    if c.must_haves:
+        meeting = set(d.ranked(c)["id"])
+        lacking = [names[i] for i in picked if i not in meeting]
+        if lacking:
+            st.info(
+                f"{len(lacking)} of these clinics do not answer yes to every must-have item you "
+                f"chose: {plain(', '.join(lacking))}."
+            )
     keys = default_checklist().keys
     long = (
         ranked[list(keys)]
@@ -61,6 +73,7 @@ def render() -> None:
         .melt(id_vars="id", var_name="criterion", value_name="score")
     )
     long["clinic"] = long["id"].map(names)
+    long["score"] = rounded(long["score"], "score")
     chart = (
         alt.Chart(long)
         .mark_bar()

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from scoring import explain
+from scoring import explain, number_text, round_half_up
 from ui import state
 from ui.text import plain, safe_url
 
@@ -51,8 +51,10 @@ def render() -> None:
     if url:
         st.link_button("Clinic website", url)
     top = st.columns(4)
-    top[0].metric("Overall score", f"{why.overall:.0f} / 100")
-    top[1].metric("Items known", f"{why.completeness:.0f}%", help=f"{why.unknowns} items unknown")
+    top[0].metric("Overall score", f"{number_text(why.overall)} / 100")
+    top[1].metric(
+        "Items known", f"{number_text(why.completeness)}%", help=f"{why.unknowns} items unknown"
+    )
     price = clinic["price_per_session"]
     top[2].metric(
         "Price per session",
@@ -73,7 +75,7 @@ def render() -> None:
     scores = pd.DataFrame(
         {
             "criterion": [r.criterion.label for r in why.criteria],
-            "score": [r.score for r in why.criteria],
+            "score": round_half_up([r.score for r in why.criteria]),
         }
     )
     st.subheader("Scores by criterion")
@@ -95,14 +97,16 @@ def render() -> None:
         caution = " Few reviews: use with caution." if why.few_reviews else ""
         st.write(
             f"{why.reviews_mean:.1f} stars from {why.reviews_count} reviews; counted as "
-            f"{why.reviews_shrunk:.2f} after shrinking toward the prior (see Method).{caution}"
+            f"{number_text(why.reviews_shrunk, 'rating')} after shrinking toward the prior "
+            f"(see Method).{caution}"
         )
     st.subheader("The checklist, item by item")
     for result in why.criteria:
         verified = result.verified_on.isoformat() if result.verified_on else "no date"
         stale = " - stale evidence" if result.stale else ""
         with st.expander(
-            f"{result.criterion.label}: {result.score:.0f} / 100 (checked {verified}{stale})"
+            f"{result.criterion.label}: {number_text(result.score)} / 100 "
+            f"(checked {verified}{stale})"
         ):
             rows = pd.DataFrame(
                 {

@@ -9,9 +9,10 @@ import streamlit as st
 
 from providers.directory import ROUTES
 from providers.geo import KM_PER_MILE, Place, nearby, resolve_place, with_region
-from scoring import Filters, default_checklist, explain_empty
+from scoring import Filters, default_checklist, explain_empty, rounded
 from ui import state
 from ui.share import RADII
+from ui.text import fill, say
 
 MAP_POINTS = 1000  # the best (or nearest) results are drawn; a map of 100k dots helps nobody
 RESULT_COLUMNS = [
@@ -41,6 +42,15 @@ def column_config() -> dict:
     for c in checklist.criteria:
         config[c.key] = cc.ProgressColumn(c.label, min_value=0, max_value=100, format="%.0f")
     return config
+
+
+def for_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """Scores and distances rounded by the one rule, so the table reads as every export does."""
+    scores = ["overall", "completeness", *default_checklist().keys]
+    out = frame.assign(**{c: rounded(frame[c], "score") for c in scores if c in frame.columns})
+    if "distance_mi" in out.columns:
+        out["distance_mi"] = rounded(out["distance_mi"], "distance")
+    return out
 
 
 def _radius_label(miles: int) -> str:
@@ -80,20 +90,25 @@ def place_controls() -> tuple[Place | None, float | None]:
         )
     found = resolve_place(query, state.gazetteer(), geocoder, opted_in)
     if found.notice:
-        st.info(found.notice)
+        say("info", "{}", found.notice)
     place = found.place
     if found.ambiguous:
         labels = [p.label for p in found.candidates]
-        pick = st.selectbox(f"Which {query.strip()}?", labels, key="w.place_pick")
+        pick = st.selectbox(fill("Which {}?", query.strip()), labels, key="w.place_pick")
         place = found.candidates[labels.index(pick)]
     elif place is None:
-        st.error(found.message)
+        say("error", "{}", found.message)
         st.session_state.pop(state.PLACE, None)
         return None, None
     place = with_region(place, state.gazetteer())
     st.session_state[state.PLACE] = place  # for the shortlist's distances; never stored elsewhere
     note = {"postal_code": "ZIP centre", "city": "city centre", "exact": "exact point"}
-    st.caption(f"Distances from {place.label} ({note.get(place.precision, place.precision)}).")
+    say(
+        "caption",
+        "Distances from {} ({}).",
+        place.label,
+        note.get(place.precision, place.precision),
+    )
     return place, None if radius == 0 else radius * KM_PER_MILE
 
 
@@ -208,12 +223,9 @@ def render() -> None:
         shortlist_picker(shown.assign(id=pd.Series(dtype="str")), names)
         return
     columns = [col for col in [*RESULT_COLUMNS, *default_checklist().keys] if col in shown.columns]
-    frame = shown[list(dict.fromkeys(["id", *columns, "latitude", "longitude"]))]
-    st.caption(
-        f"{len(frame)} clinics from {d.label}, best overall score first"
-        if c.sort == "score" or place is None
-        else f"{len(frame)} clinics from {d.label}, nearest first"
-    )
+    frame = for_display(shown[list(dict.fromkeys(["id", *columns, "latitude", "longitude"]))])
+    order = "best overall score first" if c.sort == "score" or place is None else "nearest first"
+    say("caption", "{} clinics from {}, {}", len(frame), d.label, order)
     st.dataframe(
         frame,
         column_order=columns,

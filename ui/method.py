@@ -7,6 +7,7 @@ import streamlit as st
 
 from scoring import default_checklist, method_markdown
 from ui import state
+from ui.text import say
 
 SCREENING = """
 #### Talk to your doctor first
@@ -50,7 +51,7 @@ def render() -> None:
             if len(dates)
             else "no verification dates recorded"
         )
-        st.write(f"Showing {len(table)} clinics from {d.label}; {span}.")
+        say("write", "Showing {} clinics from {}; {}.", len(table), d.label, span)
         if d.is_demo:
             st.write(
                 "The demo clinics are fictional: names, addresses, phones and sources are invented."

@@ -11,7 +11,7 @@ import streamlit as st
 
 from providers.directory import csv_bytes
 from providers.geo import nearby
-from scoring import default_checklist, printable_html, shortlist_frame
+from scoring import default_checklist, number_text, printable_html, shortlist_frame
 from ui import state
 from ui.share import to_params
 from ui.text import plain
@@ -51,7 +51,8 @@ def render() -> None:
         with st.container(border=True):
             st.subheader(plain(row["name"]))
             st.write(
-                f"Overall {row['overall']:.0f}/100 - {row['completeness']:.0f}% of items known - "
+                f"Overall {number_text(row['overall'])}/100 - "
+                f"{number_text(row['completeness'])}% of items known - "
                 f"{plain(row['city']) or 'city unknown'}"
             )
             notes[clinic_id] = st.text_area(

@@ -9,7 +9,11 @@ from ui import state
 
 
 def _apply_preset() -> None:
-    preset = next(p for p in default_checklist().presets if p.label == st.session_state["w.preset"])
+    """Set the sliders from the chosen preset; clearing the box keeps them as they are."""
+    chosen = st.session_state.get("w.preset")
+    preset = next((p for p in default_checklist().presets if p.label == chosen), None)
+    if preset is None:
+        return
     for key, weight in preset.weights:
         st.session_state[f"w.weight.{key}"] = int(weight)
 

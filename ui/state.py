@@ -20,6 +20,7 @@ from providers.geo import Gazetteer, OnlineGeocoder, default_gazetteer, locate_c
 from providers.settings import Settings, SettingsError
 from scoring import default_checklist, rank_clinics
 from ui.share import Choices, from_params, to_params
+from ui.text import say
 
 CHOICES = "choices"
 UPLOAD = "upload"
@@ -30,7 +31,7 @@ def settings() -> Settings | None:
     try:
         return Settings.from_env(os.environ)
     except SettingsError as exc:
-        st.error(f"Configuration problem: {exc}")
+        say("error", "Configuration problem: {}", exc)
         return None
 
 
@@ -135,7 +136,7 @@ def directory() -> Directory | None:
         try:
             result, digest = read_upload(data, name, config.max_upload_bytes)
         except DirectoryError as exc:
-            st.error(f"The file {name!r} cannot be used: {exc}")
+            say("error", "The file '{}' cannot be used: {}", name, exc)
             return None
         return Directory(result, f"upload:{digest}", f"your file {name}", False)
     source = config.directory
@@ -143,7 +144,7 @@ def directory() -> Directory | None:
         mtime = 0.0 if source == DEMO else os.path.getmtime(source)
         result = _read_file(source, mtime)
     except (DirectoryError, OSError) as exc:
-        st.error(f"The directory {source!r} cannot be read: {exc}")
+        say("error", "The directory '{}' cannot be read: {}", source, exc)
         return None
     label = "the bundled fictional demo directory" if source == DEMO else os.path.basename(source)
     return Directory(result, f"{source}@{mtime}", label, source == DEMO)

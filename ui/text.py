@@ -1,19 +1,38 @@
-"""Showing imported text safely: never as HTML, never as live Markdown."""
+"""Showing text safely: every message and label takes outside values as arguments and escapes
+them, so imported, uploaded, typed or linked text is never HTML and never live Markdown.
+
+Use `say("error", "The file {} cannot be used: {}", name, exc)` rather than an f-string into
+`st.error`: the template is ours and may use Markdown; every value is made inert by `plain`.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import Literal
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+import streamlit as st
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+Kind = Literal["error", "warning", "info", "success", "caption", "write", "markdown"]
 
 
 def plain(text: object) -> str:
-    """Imported text made inert for st.markdown/st.header: every Markdown character escaped.
+    """Outside text made inert for Markdown: every Markdown character escaped, one line.
 
-    Streamlit already refuses raw HTML; escaping also stops links, images and formatting that
-    a hostile directory could smuggle in through a clinic name.
+    Streamlit already refuses raw HTML; escaping also stops links, images, emoji short codes,
+    maths and formatting that a hostile directory, file name or link could smuggle in.
     """
-    return _MARKDOWN.sub(r"\\\1", str(text)).replace("\n", " ")
+    return _MARKDOWN.sub(r"\\\1", str(text)).replace("\r", " ").replace("\n", " ")
+
+
+def fill(template: str, *values: object) -> str:
+    """`template` with each `{}` replaced by an escaped value (for labels and messages)."""
+    return template.format(*(plain(v) for v in values))
+
+
+def say(kind: Kind, template: str, *values: object) -> None:
+    """Show a message of `kind` whose values are escaped (the template is ours)."""
+    getattr(st, kind)(fill(template, *values))
 
 
 def safe_url(url: object) -> str | None:

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from providers.directory import read_directory
 from tests.conftest import csv_of, full_clinic
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -234,3 +235,60 @@ def test_every_weight_at_zero_is_a_message_on_every_page_never_a_crash(
     at.run()
     page(at, name)
     assert any("weight above 0" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_clearing_the_preset_box_keeps_the_weights_and_breaks_nothing(app, checklist):
+    preset = checklist.presets[0]
+    app.selectbox(key="w.preset").set_value(preset.label).run()
+    chosen = {k: app.slider(key=f"w.weight.{k}").value for k in checklist.keys}
+    assert chosen == {k: int(v) for k, v in preset.weights}
+    before = results(app)["id"].tolist()
+    app.selectbox(key="w.preset").set_value(None).run()
+    assert not app.exception
+    assert {k: app.slider(key=f"w.weight.{k}").value for k in checklist.keys} == chosen
+    assert results(app)["id"].tolist() == before
+
+
+def test_compare_shows_a_clinic_that_lacks_a_must_have_and_says_so(app, checklist):
+    item = checklist.tristate_items[1].column
+    app.multiselect(key="w.must").set_value([item]).run()
+    kept = set(results(app)["id"])
+    page(app, "compare")
+    lacking = sorted(set(read_directory("demo").table["id"]) - kept)
+    assert lacking and kept
+    app.multiselect(key="w.compare").set_value([sorted(kept)[0], lacking[0]]).run()
+    assert not app.exception
+    assert any("must-have" in i.value for i in app.info)
+
+
+HOSTILE_LINK = "Foo, [Click me](https://evil.example) **bold** :skull: $x$"
+
+
+def _live_markdown(text: str) -> bool:
+    """True when Markdown would render a link, emphasis, emoji or maths from `text`."""
+    import re
+
+    return bool(
+        re.search(r"(?<!\\)\[[^\]]*(?<!\\)\]\(|(?<!\\)\*\*|(?<!\\):skull(?<!\\):|(?<!\\)\$", text)
+    )
+
+
+def test_a_hostile_place_in_a_share_link_is_shown_as_plain_text(monkeypatch):
+    monkeypatch.delenv("CLINIC_COMPARE_DIRECTORY", raising=False)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"near": HOSTILE_LINK, "radius": "25"})
+    at.run()
+    assert not at.exception
+    shown = [e.value for e in [*at.error, *at.caption, *at.markdown, *at.info]]
+    assert any("Click me" in text for text in shown)
+    assert not [text for text in shown if _live_markdown(text)]
+
+
+def test_a_hostile_upload_name_and_headers_are_shown_as_plain_text(app):
+    hostile = b"name,[x](https://evil.example)\n" + b"A,1\n"
+    app.file_uploader(key="w.upload").set_value(
+        ("[evil](https://evil.example).csv", hostile, "text/csv")
+    ).run()
+    shown = [e.value for e in [*app.error, *app.caption, *app.markdown, *app.warning]]
+    assert any("evil" in text for text in shown)
+    assert not [text for text in shown if _live_markdown(text)]

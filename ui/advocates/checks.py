@@ -17,6 +17,7 @@ from providers.curation import (
 from providers.sources import NpiRegistry
 from ui import state
 from ui.advocates.common import Desk, desk, show_outcome, snapshot
+from ui.text import say
 
 
 def npi_section(d: Desk) -> None:
@@ -39,9 +40,9 @@ def npi_section(d: Desk) -> None:
                                    versions, d.who, source)  # fmt: skip
             show_outcome(outcome)
         if check.verification is None:
-            st.error(f"{check.clinic_id}: {check.summary}")
+            say("error", "{}: {}", check.clinic_id, check.summary)
         else:
-            st.write(f"{check.clinic_id}: {check.summary}")
+            say("write", "{}: {}", check.clinic_id, check.summary)
         bar.progress(done / len(todo), text=f"Checked {done} of {len(todo)}")
     snapshot(d.store, d.list_name, refresh=True)
 
@@ -67,7 +68,7 @@ def coordinates_section(d: Desk) -> None:
 
     result = fill_coordinates(d.store, d.list_name, state.gazetteer(), geocoder, d.who, progress)
     for notice in result.notices:
-        st.warning(notice)
+        say("warning", "{}", notice)
     snapshot(d.store, d.list_name, refresh=True)
     show_outcome(result.outcome, "Located")
     if not result.outcome.refused:

@@ -44,10 +44,9 @@ def save(d: Desk, changes: dict[str, dict[str, str]], versions: dict[str, int],
     outcome = save_changes(d.store, d.list_name, changes, versions, d.who, source, progress)
     snapshot(d.store, d.list_name, refresh=True)
     if not outcome.refused:
-        finish(
-            f"Saved changes to {len(outcome.saved)} clinic(s)." if outcome.saved
-            else "Nothing changed."
-        )  # fmt: skip
+        finish("Saved changes to {} clinic(s).", len(outcome.saved)) if outcome.saved else finish(
+            "Nothing changed."
+        )
     show_outcome(outcome)
 
 

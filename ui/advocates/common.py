@@ -18,6 +18,7 @@ from providers.curation import SaveOutcome, WorkspaceError, WorkspaceStore, open
 from providers.settings import Settings
 from scoring import ClinicCompareError
 from ui import state
+from ui.text import fill, say
 
 LIST = "curate.list"
 WHO = "curate.who"
@@ -34,9 +35,9 @@ class Desk:
     config: Settings
 
 
-def finish(message: str) -> None:
-    """Show `message` after a rerun, so the page redraws from the saved data."""
-    st.session_state[FLASH] = message
+def finish(template: str, *values: object) -> None:
+    """Show a message (values escaped) after a rerun, so the page redraws from saved data."""
+    st.session_state[FLASH] = fill(template, *values)
     st.rerun()
 
 
@@ -52,25 +53,30 @@ def snapshot(store: WorkspaceStore, name: str, refresh: bool = False):
     return cells, versions
 
 
-def act(d: Desk, action: Callable[[], object], message: str) -> None:
-    """Run one change; on success reread the list and show `message`, else say why not."""
+def act(d: Desk, action: Callable[[], object], template: str, *values: object) -> None:
+    """Run one change; on success reread the list and say so, else say why not."""
     try:
         action()
     except ClinicCompareError as exc:
-        st.error(str(exc))
+        say("error", "{}", exc)
         return
     snapshot(d.store, d.list_name, refresh=True)
-    finish(message)
+    finish(template, *values)
 
 
 def show_outcome(outcome: SaveOutcome, what: str = "Saved changes to") -> None:
     """Refusals first, each with its reason; a success message only for what was saved."""
     for conflict in outcome.conflicts:
-        st.error(str(conflict))
+        say("error", "{}", conflict)
     for error in outcome.errors:
-        st.error(error)
+        say("error", "{}", error)
     if outcome.refused and outcome.saved:
-        st.warning(f"{what} {len(outcome.saved)} clinic(s); {outcome.refused} were not saved.")
+        say(
+            "warning",
+            what + " {} clinic(s); {} were not saved.",
+            len(outcome.saved),
+            outcome.refused,
+        )
 
 
 def list_picker(store: WorkspaceStore, lists: list[str]) -> str | None:
@@ -109,7 +115,7 @@ def workspace() -> Iterator[WorkspaceStore | None]:
     try:
         store = open_workspace(config.workspace)
     except WorkspaceError as exc:
-        st.error(f"The workspace cannot be opened: {exc}")
+        say("error", "The workspace cannot be opened: {}", exc)
         yield None
         return
     with store:
@@ -124,7 +130,7 @@ def create_list(store: WorkspaceStore) -> None:
             try:
                 store.create_list(new, st.session_state.get(WHO) or "advocate")
             except WorkspaceError as exc:
-                st.error(str(exc))
+                say("error", "{}", exc)
             else:
                 st.session_state[LIST] = new.strip()
                 st.session_state.pop("w.curate.list", None)

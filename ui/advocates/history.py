@@ -22,7 +22,7 @@ def history_section(d: Desk) -> None:
                           format_func=lambda i: f"#{i}")  # fmt: skip
     if st.button("Restore the value before this change", key="w.curate.restore"):
         act(d, lambda: d.store.restore(d.list_name, int(change), d.who),
-            f"Restored (change #{change} undone as a new change).")  # fmt: skip
+            "Restored (change #{} undone as a new change).", change)  # fmt: skip
 
 
 def render() -> None:

@@ -11,6 +11,7 @@ from providers.sources import FetchError, NpiRegistry, RegistryError, fetch_dire
 from scoring import ClinicCompareError
 from ui import state
 from ui.advocates.common import Desk, act, desk, finish, snapshot
+from ui.text import fill, say
 
 FETCHED = "curate.fetched"
 FOUND = "curate.npi_found"
@@ -29,7 +30,7 @@ def import_section(d: Desk) -> None:
             got = fetch_directory(url.strip(), max_bytes=d.config.max_upload_bytes,
                                   address_allowed=d.config.url_address_allowed())  # fmt: skip
         except FetchError as exc:
-            st.error(f"Not fetched: {exc}")
+            say("error", "Not fetched: {}", exc)
             return
         st.session_state[FETCHED] = (got.data, got.filename)
     if data is None and FETCHED in st.session_state and url.strip():
@@ -39,7 +40,7 @@ def import_section(d: Desk) -> None:
 
 
 def merge_box(m: Match) -> bool:
-    label = f"Merge {m.incoming_id} into {m.existing_id}: {m.reason}"
+    label = fill("Merge {} into {}: {}", m.incoming_id, m.existing_id, m.reason)
     return st.checkbox(label, value=True, key=f"w.curate.merge.{m.existing_id}.{m.incoming_id}")
 
 
@@ -47,9 +48,11 @@ def review_import(d: Desk, data: bytes, label: str) -> None:
     try:
         result, _ = state.read_upload(data, label, d.config.max_upload_bytes)
     except DirectoryError as exc:
-        st.error(f"{label} cannot be used: {exc}")
+        say("error", "{} cannot be used: {}", label, exc)
         return
-    st.write(f"{label}: {len(result.table)} clinics read, {result.rejected} rows rejected.")
+    say(
+        "write", "{}: {} clinics read, {} rows rejected.", label, len(result.table), result.rejected
+    )
     if len(result.problems):
         st.dataframe(result.problems, hide_index=True, width="stretch")
     plan = plan_import(d.store, d.list_name, result.table)
@@ -58,13 +61,13 @@ def review_import(d: Desk, data: bytes, label: str) -> None:
     merges = [m for m in plan.matches if merge_box(m)]
     clashes = plan.clashes(merges)
     if clashes:
-        st.warning(f"{len(clashes)} id(s) already in the list and not merged are skipped: "
-                   f"{', '.join(clashes[:5])}")  # fmt: skip
+        say("warning", "{} id(s) already in the list and not merged are skipped: {}",
+            len(clashes), ", ".join(clashes[:5]))  # fmt: skip
     fresh = plan.fresh(merges)
     if not len(fresh) and not merges:
         st.info("Nothing to import: every clinic in this file is already in the list.")
         return
-    if st.button(f"Import {len(fresh)} new and merge {len(merges)} into '{d.list_name}'",
+    if st.button(fill("Import {} new and merge {} into '{}'", len(fresh), len(merges), d.list_name),
                  key="w.curate.import"):  # fmt: skip
         bar = st.progress(0.0, text="Merging...")
 
@@ -74,11 +77,11 @@ def review_import(d: Desk, data: bytes, label: str) -> None:
         try:
             done = apply_import(d.store, d.list_name, plan, merges, d.who, label, progress)
         except ClinicCompareError as exc:
-            st.error(str(exc))
+            say("error", "{}", exc)
             return
         snapshot(d.store, d.list_name, refresh=True)
         st.session_state.pop(FETCHED, None)
-        finish(f"Imported {done.imported} clinic(s) and merged {done.merged}.")
+        finish("Imported {} clinic(s) and merged {}.", done.imported, done.merged)
 
 
 def registry_section(d: Desk) -> None:
@@ -93,7 +96,7 @@ def registry_section(d: Desk) -> None:
                 name=org.strip(), state=region.strip().upper()
             )
         except RegistryError as exc:
-            st.error(f"Registry search failed: {exc}")
+            say("error", "Registry search failed: {}", exc)
             return
         st.session_state[FOUND] = found
     found = st.session_state.get(FOUND, [])
@@ -102,10 +105,12 @@ def registry_section(d: Desk) -> None:
     labels = {r.number: f"{r.name} - {r.city}, {r.state} (NPI {r.number})" for r in found}
     chosen = st.multiselect("Add these organisations (their evidence starts unknown)", list(labels),
                             format_func=labels.__getitem__, key="w.curate.npi_pick")  # fmt: skip
-    if chosen and st.button(f"Add {len(chosen)} to '{d.list_name}'", key="w.curate.npi_add"):
+    if chosen and st.button(
+        fill("Add {} to '{}'", len(chosen), d.list_name), key="w.curate.npi_add"
+    ):
         table = clinics_from_registry(r for r in found if r.number in chosen)
         act(d, lambda: d.store.import_table(d.list_name, table, d.who, d.config.npi_url),
-            f"Added {len(table)} clinic(s).")  # fmt: skip
+            "Added {} clinic(s).", len(table))  # fmt: skip
 
 
 def render() -> None:

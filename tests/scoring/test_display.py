@@ -1,0 +1,47 @@
+"""One rounding rule for every number a person reads."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scoring import explain, number_text, rank_clinics, round_half_up, shortlist_frame
+from scoring.display import PLACES
+from tests.conftest import TODAY, full_clinic, table_of
+
+
+@pytest.mark.parametrize(
+    "value, text", [(99.5, "100"), (99.49, "99"), (62.5, "63"), (0.5, "1"), (100.0, "100")]
+)
+def test_scores_round_half_up_to_whole_numbers(value, text):
+    assert number_text(value) == text
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, "n/a"])
+def test_a_missing_number_reads_unknown(missing):
+    assert number_text(missing) == "unknown"
+
+
+@given(st.floats(0, 100, allow_nan=False), st.sampled_from(sorted(PLACES)))
+def test_the_text_and_the_rounded_number_always_agree(value, quantity):
+    places = PLACES[quantity]
+    rounded = float(round_half_up(value, places))
+    assert abs(rounded - value) <= 0.5 / 10**places + 1e-9
+    assert float(number_text(value, quantity)) == rounded
+
+
+def test_the_csv_the_print_and_the_terminal_show_the_same_score():
+    table = table_of(full_clinic(), full_clinic(id="half", **{"reviews_rating": ""}))
+    ranked = rank_clinics(table, today=TODAY)
+    frame = shortlist_frame(ranked, today=TODAY)
+    for row in ranked.to_dict("records"):
+        shown = frame.set_index("id").loc[row["id"], "overall"]
+        assert shown == float(round_half_up(row["overall"]))
+        clinic = table[table["id"] == row["id"]].iloc[0]
+        line = explain(clinic, today=TODAY).lines()[0]
+        assert f"overall {number_text(row['overall'])}/100" in line
+    assert not any(isinstance(v, float) and not math.isfinite(v) for v in frame["overall"])
+    assert np.array_equal(frame["overall"], np.floor(frame["overall"]))
