@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from providers.curation import editable, edits_between, save_changes
+from providers.curation import Conflict, editable, edits_between, save_changes
 from providers.directory import NUMERIC_KINDS, Schema
-from ui.advocates.common import Desk, desk, finish, show_outcome, snapshot
+from ui.advocates.common import Desk, act, desk, finish, generation, snapshot
+from ui.text import say
 
 
 def column_config(schema: Schema) -> dict[str, Any]:
@@ -31,23 +33,80 @@ def column_config(schema: Schema) -> dict[str, Any]:
     return config
 
 
+def pending_key(d: Desk) -> str:
+    return f"curate.conflicts.{d.list_name}"
+
+
 def save(d: Desk, changes: dict[str, dict[str, str]], versions: dict[str, int],
          source: str = "edit") -> None:  # fmt: skip
+    """Save edits; a refusal is kept as a conflict for the editor to resolve, never retried."""
     if not changes:
         st.info("Nothing changed.")
         return
     bar = st.progress(0.0, text="Saving...")
 
     def progress(done: int, total: int, _clinic: str) -> None:
-        bar.progress(done / total, text=f"Saved {done} of {total}")
+        bar.progress(done / total, text=f"Checking and saving {done} of {total}")
 
     outcome = save_changes(d.store, d.list_name, changes, versions, d.who, source, progress)
+    bar.empty()
     snapshot(d.store, d.list_name, refresh=True)
+    if outcome.conflicts:
+        st.session_state[pending_key(d)] = outcome.conflicts
     if not outcome.refused:
-        finish("Saved changes to {} clinic(s).", len(outcome.saved)) if outcome.saved else finish(
-            "Nothing changed."
+        message = "Saved changes to {} clinic(s)." if outcome.saved else "Nothing changed."
+        finish(message, len(outcome.saved))
+    if outcome.saved:
+        say("success", "Saved changes to {} clinic(s).", len(outcome.saved))
+    for error in outcome.errors:
+        say("error", "{}", error)
+    if outcome.conflicts:
+        st.rerun()  # show the conflicts to resolve, with the grid reloaded
+
+
+def resolve_conflicts(d: Desk) -> bool:
+    """Show each refused save side by side; True while some are still to be resolved."""
+    conflicts: list[Conflict] = st.session_state.get(pending_key(d), [])
+    if not conflicts:
+        return False
+    st.warning(
+        "Someone else saved these clinics after you opened the list, so your changes to them "
+        "were not saved. Compare the values and choose for each clinic."
+    )
+    for index, conflict in enumerate(conflicts):
+        with st.container(border=True):
+            say("markdown", "**{}** (now at version {})", conflict.clinic_id,
+                conflict.current_version)  # fmt: skip
+            st.dataframe(
+                pd.DataFrame(conflict.fields, columns=["field", "saved by them", "yours"]),
+                hide_index=True, width="stretch",
+            )  # fmt: skip
+            theirs, mine = st.columns(2)
+            if theirs.button("Keep theirs", key=f"w.curate.theirs.{index}"):
+                _settle(d, index)
+                finish("Kept the saved values of {}.", conflict.clinic_id)
+            if mine.button("Keep mine (overwrite theirs)", key=f"w.curate.mine.{index}"):
+                _settle(d, index)
+                keep_mine(d, conflict)
+    return True
+
+
+def keep_mine(d: Desk, conflict: Conflict) -> None:
+    """A deliberate overwrite of the newer save, logged as such."""
+    changes = {field: yours for field, _, yours in conflict.fields}
+    source = f"overwrite after conflict with version {conflict.current_version}"
+
+    def overwrite() -> None:
+        d.store.save_clinic(
+            d.list_name, conflict.clinic_id, changes, conflict.current_version, d.who, source
         )
-    show_outcome(outcome)
+
+    act(d, overwrite, "Saved your values of {} over theirs (logged).", conflict.clinic_id)
+
+
+def _settle(d: Desk, index: int) -> None:
+    left = [c for i, c in enumerate(st.session_state.get(pending_key(d), [])) if i != index]
+    st.session_state[pending_key(d)] = left
 
 
 def clinics_table(d: Desk) -> None:
@@ -55,6 +114,7 @@ def clinics_table(d: Desk) -> None:
     if cells.empty:
         st.info("This list has no clinics yet: add some on the Lists and import page.")
         return
+    unresolved = resolve_conflicts(d)
     schema = d.store.schema
     before = editable(cells, schema)
     st.caption(
@@ -62,11 +122,13 @@ def clinics_table(d: Desk) -> None:
         "(YYYY-MM-DD) per criterion, then save. Every change is logged."
     )
     after = st.data_editor(
-        before, column_config=column_config(schema), hide_index=True,
-        num_rows="fixed", key=f"w.editor.{d.list_name}", height=420,
+        before, column_config=column_config(schema), hide_index=True, num_rows="fixed",
+        key=f"w.editor.{d.list_name}.{generation(d.list_name)}", height=420,
     )  # fmt: skip
     left, right = st.columns(2)
-    if left.button("Save changes", key="w.curate.save", type="primary"):
+    save_help = "Resolve the conflicts above first." if unresolved else None
+    if left.button("Save changes", key="w.curate.save", type="primary", disabled=unresolved,
+                   help=save_help):  # fmt: skip
         save(d, edits_between(before, after), versions)
     if right.button("Reload the list", key="w.curate.reload"):
         snapshot(d.store, d.list_name, refresh=True)

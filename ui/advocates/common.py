@@ -2,7 +2,8 @@
 
 Session keys owned here (no other module writes them): `curate.list` (the chosen list),
 `curate.who` (the name for the change log), `curate.flash` (the last action's message) and
-`curate.snapshot.<list>` (the list as this editor last read it, for conflict checks).
+`curate.snapshot.<list>` (the list as this editor last read it, for conflict checks) and
+`curate.generation.<list>` (bumped on every reread, so the table editor starts afresh).
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def snapshot(store: WorkspaceStore, name: str, refresh: bool = False):
     key = f"curate.snapshot.{name}"
     if refresh or key not in st.session_state:
         st.session_state[key] = store.cells(name)
-        st.session_state.pop(f"w.editor.{name}", None)
+        # A new editor widget: the grid redraws from the saved data, not the old edits.
+        st.session_state[f"curate.generation.{name}"] = generation(name) + 1
     cells: pd.DataFrame
     versions: dict[str, int]
     cells, versions = st.session_state[key]
@@ -62,6 +64,11 @@ def act(d: Desk, action: Callable[[], object], template: str, *values: object) -
         return
     snapshot(d.store, d.list_name, refresh=True)
     finish(template, *values)
+
+
+def generation(name: str) -> int:
+    """How many times this editor has reread the list (part of the table editor's key)."""
+    return int(st.session_state.get(f"curate.generation.{name}", 0))
 
 
 def show_outcome(outcome: SaveOutcome, what: str = "Saved changes to") -> None:
