@@ -39,6 +39,10 @@ def shown(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
+def url_box(at: AppTest):
+    return next(w for w in at.text_input if w.key.startswith("w.curate.url."))
+
+
 def said(at: AppTest, text: str) -> bool:
     return any(text in s.value for s in at.success)
 
@@ -60,7 +64,7 @@ def ok(at):
 
 def test_create_a_list_import_a_file_and_see_it_in_the_editor(env):
     at = curate()
-    at.file_uploader(key="w.curate.upload").set_value(("demo.csv", DEMO, "text/csv")).run()
+    at.file_uploader[0].set_value(("demo.csv", DEMO, "text/csv")).run()
     ok(at.button(key="w.curate.import").click().run())
     assert "Imported 60 clinic(s)" in at.success[0].value
     editor = go(at, "clinics").data_editor[0].value
@@ -69,7 +73,7 @@ def test_create_a_list_import_a_file_and_see_it_in_the_editor(env):
 
 def test_reimporting_the_same_clinics_offers_merges_and_keeps_newer_evidence(env):
     at = curate()
-    at.file_uploader(key="w.curate.upload").set_value(("demo.csv", DEMO, "text/csv")).run()
+    at.file_uploader[0].set_value(("demo.csv", DEMO, "text/csv")).run()
     at.button(key="w.curate.import").click().run()
     newer = csv_of(
         [
@@ -83,7 +87,7 @@ def test_reimporting_the_same_clinics_offers_merges_and_keeps_newer_evidence(env
             }
         ]
     )
-    at.file_uploader(key="w.curate.upload").set_value(("newer.csv", newer, "text/csv")).run()
+    at.file_uploader[0].set_value(("newer.csv", newer, "text/csv")).run()
     merge = [c for c in at.checkbox if c.key.startswith("w.curate.merge.")]
     assert merge and "into demo-001" in shown(merge[0].label) and merge[0].value is True
     ok(at.button(key="w.curate.import").click().run())
@@ -96,7 +100,7 @@ def test_reimporting_the_same_clinics_offers_merges_and_keeps_newer_evidence(env
 
 def test_mark_stale_then_history_and_restore(env):
     at = curate()
-    at.file_uploader(key="w.curate.upload").set_value(("demo.csv", DEMO, "text/csv")).run()
+    at.file_uploader[0].set_value(("demo.csv", DEMO, "text/csv")).run()
     at.button(key="w.curate.import").click().run()
     go(at, "clinics")
     at.selectbox(key="w.curate.stale_clinic").set_value("demo-027")
@@ -121,7 +125,7 @@ def test_mark_stale_then_history_and_restore(env):
 def test_url_import_is_refused_for_local_addresses_unless_allowed(env, httpserver, monkeypatch):
     httpserver.expect_request("/list.csv").respond_with_data(DEMO, content_type="text/csv")
     at = curate()
-    at.text_input(key="w.curate.url").set_value(httpserver.url_for("/list.csv")).run()
+    url_box(at).set_value(httpserver.url_for("/list.csv")).run()
     ok(at.button(key="w.curate.fetch").click().run())
     assert "not a public internet address" in at.error[0].value
     monkeypatch.setenv("CLINIC_COMPARE_ALLOW_PRIVATE_URLS", "1")
@@ -170,7 +174,7 @@ def test_registry_search_adds_organisations_and_npi_checks_record_evidence(
 
 def test_publish_offers_csv_and_json(env):
     at = curate()
-    at.file_uploader(key="w.curate.upload").set_value(("demo.csv", DEMO, "text/csv")).run()
+    at.file_uploader[0].set_value(("demo.csv", DEMO, "text/csv")).run()
     at.button(key="w.curate.import").click().run()
     labels = [b.label for b in go(at, "publish").get("download_button")]
     assert labels == ["Download CSV", "Download JSON"]
@@ -196,7 +200,7 @@ def test_edits_between_reports_changed_cells_only():
 
 def test_fill_in_coordinates_offline_and_log_them(env):
     at = curate()
-    at.file_uploader(key="w.curate.upload").set_value(("demo.csv", DEMO, "text/csv")).run()
+    at.file_uploader[0].set_value(("demo.csv", DEMO, "text/csv")).run()
     at.button(key="w.curate.import").click().run()
     ok(go(at, "checks").button(key="w.curate.locate").click().run())
     assert said(at, "Saved coordinates for 6 clinic(s)")
@@ -206,3 +210,15 @@ def test_fill_in_coordinates_offline_and_log_them(env):
         moved = table[table["location_precision"].isin(["postal_code", "city"])]["id"].tolist()
         assert len(moved) == 6
         assert set(ws.history("Arizona", moved[0])["source"]) >= {"geocode"}
+
+
+def test_a_finished_import_clears_itself_and_the_same_file_again_is_nothing_to_do(env):
+    at = curate()
+    at.file_uploader[0].set_value(("demo.csv", DEMO, "text/csv")).run()
+    ok(at.button(key="w.curate.import").click().run())
+    assert at.file_uploader[0].value is None
+    assert not [b for b in at.button if b.key == "w.curate.import"]
+    at.file_uploader[0].set_value(("demo.csv", DEMO, "text/csv")).run()
+    assert not [c for c in at.checkbox if c.key.startswith("w.curate.merge.")]
+    assert any("already in the list" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key == "w.curate.import"]

@@ -15,13 +15,16 @@ from ui.text import fill, say
 
 FETCHED = "curate.fetched"
 FOUND = "curate.npi_found"
+ROUND = "curate.import_round"
 
 
 def import_section(d: Desk) -> None:
     st.subheader("From a file or a web address")
+    # A finished import starts the next one afresh: new widget keys drop the file and address.
+    round_ = int(st.session_state.get(ROUND, 0))
     upload = st.file_uploader("Directory file (CSV or JSON)", type=["csv", "json", "tsv", "txt"],
-                              key="w.curate.upload")  # fmt: skip
-    url = st.text_input("...or a web address (http/https)", key="w.curate.url")
+                              key=f"w.curate.upload.{round_}")  # fmt: skip
+    url = st.text_input("...or a web address (http/https)", key=f"w.curate.url.{round_}")
     data, label = None, ""
     if upload is not None:
         data, label = upload.getvalue(), upload.name
@@ -81,6 +84,7 @@ def review_import(d: Desk, data: bytes, label: str) -> None:
             return
         snapshot(d.store, d.list_name, refresh=True)
         st.session_state.pop(FETCHED, None)
+        st.session_state[ROUND] = int(st.session_state.get(ROUND, 0)) + 1
         finish("Imported {} clinic(s) and merged {}.", done.imported, done.merged)
 
 
