@@ -69,8 +69,7 @@ def render() -> None:
             if shortlisted
             else (*c.shortlist, clinic["id"])
         )
-        state.update(shortlist=new)
-        st.session_state.pop("w.shortlist", None)
+        state.set_shortlist(new)
         st.rerun()
     scores = pd.DataFrame(
         {

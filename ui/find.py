@@ -77,7 +77,7 @@ def place_controls() -> tuple[Place | None, float | None]:
     )
     state.update(place=query.strip(), radius_mi=int(radius), sort=sort, share_place=share)
     if not query.strip():
-        st.session_state.pop(state.PLACE, None)
+        state.remember_place(None)
         return None, None
     config = state.settings()
     geocoder = state.online_geocoder(config) if config else None
@@ -98,10 +98,10 @@ def place_controls() -> tuple[Place | None, float | None]:
         place = found.candidates[labels.index(pick)]
     elif place is None:
         say("error", "{}", found.message)
-        st.session_state.pop(state.PLACE, None)
+        state.remember_place(None)
         return None, None
     place = with_region(place, state.gazetteer())
-    st.session_state[state.PLACE] = place  # for the shortlist's distances; never stored elsewhere
+    state.remember_place(place)
     note = {"postal_code": "ZIP centre", "city": "city centre", "exact": "exact point"}
     say(
         "caption",

@@ -37,7 +37,7 @@ def render() -> None:
     if d is None:
         return
     c = state.choices()
-    place = st.session_state.get(state.PLACE)
+    place = state.place()
     ranked = d.ranked(replace(c, must_haves=()), located=place is not None)  # all stay listed
     if place is not None:
         ranked = nearby(ranked, place, radius_km=None)
@@ -61,8 +61,7 @@ def render() -> None:
                 max_chars=2000,
             )
             if st.button("Remove", key=f"w.remove.{clinic_id}"):
-                state.update(shortlist=tuple(i for i in c.shortlist if i != clinic_id))
-                st.session_state.pop("w.shortlist", None)
+                state.set_shortlist(tuple(i for i in c.shortlist if i != clinic_id))
                 st.rerun()
     state.update(notes=notes)
     frame = export_frame(ranked, ids, notes)

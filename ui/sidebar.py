@@ -59,13 +59,13 @@ def directory_source() -> None:
         key="w.upload",
         help="Build one with `clinic-compare template`; the README explains every column.",
     )
-    st.session_state.pop(state.UPLOAD, None)
+    state.set_upload(None)
     if file is None:
         return
     if file.size > limit * 1024 * 1024:
         st.error(f"That file is {file.size / 1e6:.1f} MB; the limit is {limit} MB.")
         return
-    st.session_state[state.UPLOAD] = (file.getvalue(), file.name)
+    state.set_upload((file.getvalue(), file.name))
 
 
 def render() -> None:

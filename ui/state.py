@@ -3,6 +3,11 @@
 The patient's choices live in one `Choices` value in the session; widgets are keyed and
 re-seeded from it on every page, so nothing is lost when moving between pages, and the URL's
 query parameters are kept in step with it (that URL is the share link).
+
+Every session key that more than one page uses is owned here and changed only through the
+functions below: `choices` (through `update` and `set_shortlist`), `resolved_place`
+(`remember_place`/`place`) and `upload` (`set_upload`). Widget keys (`w.*`) belong to the page
+that draws the widget; other pages only drop them (`set_shortlist`) so they are re-seeded.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from providers.directory import DEMO, DirectoryError, ReadResult, parse_directory, read_directory
-from providers.geo import Gazetteer, OnlineGeocoder, default_gazetteer, locate_clinics
+from providers.geo import Gazetteer, OnlineGeocoder, Place, default_gazetteer, locate_clinics
 from providers.settings import Settings, SettingsError
 from scoring import default_checklist, rank_clinics
 from ui.share import Choices, from_params, to_params
@@ -56,6 +61,33 @@ def update(**changes) -> Choices:
         if params != {k: st.query_params[k] for k in st.query_params}:
             st.query_params.from_dict(params)
     return new
+
+
+def set_shortlist(ids: tuple[str, ...]) -> None:
+    """Change the shortlist from any page; the Find page's picker is re-seeded from it."""
+    update(shortlist=ids)
+    st.session_state.pop("w.shortlist", None)
+
+
+def remember_place(found: Place | None) -> None:
+    """The patient's resolved place, for distances on other pages; never stored elsewhere."""
+    if found is None:
+        st.session_state.pop(PLACE, None)
+    else:
+        st.session_state[PLACE] = found
+
+
+def place() -> Place | None:
+    found = st.session_state.get(PLACE)
+    return found if isinstance(found, Place) else None
+
+
+def set_upload(file: tuple[bytes, str] | None) -> None:
+    """The patient's own directory file (content, name), or None for the configured one."""
+    if file is None:
+        st.session_state.pop(UPLOAD, None)
+    else:
+        st.session_state[UPLOAD] = file
 
 
 def seed(key: str, value) -> str:
