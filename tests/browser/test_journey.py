@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 
 def choose(page: Page, label: str, text: str | None = None, index: int = 0) -> None:
     """Pick an option in a Streamlit select/multiselect by its label (typed text or position)."""
+    wait_for_app(page)  # never click into a page that is still redrawing
     box = page.get_by_test_id("stMultiSelect").filter(has_text=label)
     if box.count() == 0:
         box = page.get_by_test_id("stSelectbox").filter(has_text=label)
@@ -28,9 +29,28 @@ def choose(page: Page, label: str, text: str | None = None, index: int = 0) -> N
     # Newer Streamlit lists a "Select all" entry first; it is never what a patient means here.
     options = page.get_by_role("listbox").get_by_role("option").filter(has_not_text="Select all")
     expect(options.first).to_be_visible()
-    (options.filter(has_text=text).first if text else options.nth(index)).click()
+    option = options.filter(has_text=text).first if text else options.nth(index)
+    picked = option.inner_text()
+    option.click()
     page.keyboard.press("Escape")
     settle(page)
+    expect(box.first).to_contain_text(picked)  # the choice reached the app, not a stale widget
+
+
+def expected_caption(place_text: str, routes: tuple[str, ...]) -> str:
+    """The Find page's count caption for the demo, computed with the core's own functions."""
+    from providers.directory import read_directory
+    from providers.geo import KM_PER_MILE, default_gazetteer, locate_clinics, nearby, resolve_place
+    from scoring import Filters, rank_clinics
+    from ui.share import Choices
+
+    gazetteer = default_gazetteer()
+    table, _ = locate_clinics(read_directory("demo").table, gazetteer)
+    place = resolve_place(place_text, gazetteer).place
+    assert place is not None
+    shown = Filters(routes).apply(rank_clinics(table))
+    near = nearby(shown, place, Choices().radius_mi * KM_PER_MILE)
+    return f"{len(near)} clinics from the bundled fictional demo directory"
 
 
 def settle(page: Page) -> None:
@@ -56,11 +76,10 @@ def test_main_journey(streamlit_server, page, dialogs, screenshot_dir):
     settle(page)
     expect(page.get_by_text("Distances from Scottsdale, AZ 85251")).to_be_visible()
 
+    expect(page.get_by_text(expected_caption("85251", ()))).to_be_visible()
     page.get_by_text("Filters and must-haves").click()
-    count = page.get_by_text("clinics from the bundled")
-    before = count.inner_text()
     choose(page, "Treatment route", "IV")
-    expect(count).not_to_have_text(before)
+    expect(page.get_by_text(expected_caption("85251", ("IV",)))).to_be_visible()
 
     choose(page, "Your shortlist", index=0)
     choose(page, "Your shortlist", index=0)  # the first option left is the next best clinic
