@@ -25,11 +25,19 @@ if TYPE_CHECKING:  # each command imports what it needs, so `method` never loads
 OK, DATA_ERROR, USAGE_ERROR = 0, 1, 2
 
 
+# Staleness is judged in pandas, whose timestamps end in 1677 and 2262; no real question needs
+# dates beyond these.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date as YYYY-MM-DD") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise argparse.ArgumentTypeError(f"'{text}' is not between {FIRST_DAY} and {LAST_DAY}")
+    return day
 
 
 def _positive(text: str) -> int:
@@ -40,6 +48,16 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
     return value
+
+
+def _text(text: str) -> str:
+    """Text for the core: a name, place or list; bytes that are not UTF-8 cannot be one."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
+        raise argparse.ArgumentTypeError(f"'{shown}' is not valid UTF-8 text") from None
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,18 +82,26 @@ def build_parser() -> argparse.ArgumentParser:
     score = sub.add_parser("score", help="rank clinics and write the shortlist")
     score.add_argument("directory")
     score.add_argument(
-        "--weights", default="", help=f"e.g. {first.key}=3,{last.key}=1 (0-5, default 1)"
+        "--weights",
+        type=_text,
+        default="",
+        help=f"e.g. {first.key}=3,{last.key}=1 (0-5, default 1)",
     )
-    score.add_argument("--require", default="", help=f"must-have items, e.g. {example_item}")
+    score.add_argument(
+        "--require", type=_text, default="", help=f"must-have items, e.g. {example_item}"
+    )
     score.add_argument("--top", type=_positive, help="keep only the N best clinics")
     score.add_argument("--format", choices=("csv", "json"), default="csv")
     score.add_argument("--out", type=Path, help="file to write (default: standard output)")
     score.add_argument("--today", type=_date, help="judge staleness as of this date (YYYY-MM-DD)")
     score.add_argument(
-        "--near", metavar="PLACE", help="ZIP, 'City, ST', 'City, Province' or 'lat,lon'"
+        "--near", type=_text, metavar="PLACE", help="ZIP, 'City, ST', 'City, Province' or 'lat,lon'"
     )
     score.add_argument(
-        "--radius", default="", help="with --near: e.g. 50mi or 80km (default: no limit)"
+        "--radius",
+        type=_text,
+        default="",
+        help="with --near: e.g. 50mi or 80km (default: no limit)",
     )
     score.add_argument("--sort", choices=("score", "distance"), default="score")
     score.add_argument(
@@ -93,8 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     why = sub.add_parser("explain", help="show why one clinic scores what it does")
     why.add_argument("directory")
-    why.add_argument("clinic_id")
-    why.add_argument("--weights", default="")
+    why.add_argument("clinic_id", type=_text)
+    why.add_argument("--weights", type=_text, default="")
     why.add_argument("--today", type=_date)
 
     npi = sub.add_parser("verify-npi", help="check clinics' NPI numbers against the NPI registry")
@@ -113,8 +139,10 @@ def _emit(data: bytes, out: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    if not out.parent.exists():
+    if not out.parent.is_dir():
         raise UsageError(f"folder does not exist: {out.parent}")
+    if out.is_dir():
+        raise UsageError(f"{out} is a folder; give the file to write, e.g. {out / 'out.csv'}")
     write_atomic(out, data)
     print(f"wrote {out}", file=sys.stderr)
 
@@ -308,8 +336,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()  # the reader stopped early (e.g. `| head`); nothing to report
         return OK
-    except OSError as exc:
-        print(f"clinic-compare: error: {exc.strerror or exc}", file=sys.stderr)
+    except OSError as exc:  # e.g. a file name too long, a full disk, no permission
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"clinic-compare: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return DATA_ERROR
     except KeyboardInterrupt:
         return 130

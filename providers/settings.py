@@ -1,16 +1,23 @@
 """Configuration from `CLINIC_COMPARE_*` variables, read once by the faces and passed down.
 
 The core never reads the environment itself: `Settings.from_env(os.environ)` is called by
-`app.py` / `cli.py`, and tests pass plain dictionaries.
+`app.py` / `cli.py`, and tests pass plain dictionaries. Every variable is checked here, in one
+place: a value that cannot be used, or a `CLINIC_COMPARE_*` name that is not a setting (a typo
+silently ignored is a classic trap), raises one `SettingsError` (exit code 2 in the CLI) that
+names each bad variable and says what it should be.
 """
 
 from __future__ import annotations
 
+import difflib
+import ipaddress
 import os
+import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from scoring.errors import UsageError
@@ -24,10 +31,165 @@ NOMINATIM_URL = "https://nominatim.openstreetmap.org"
 NPI_REGISTRY_URL = "https://npiregistry.cms.hhs.gov/api/"
 USER_AGENT = "ketamine-clinic-compare/0.1 (open-source clinic comparison tool)"
 GeocoderKind = Literal["offline", "nominatim"]
+T = TypeVar("T")
+
+#: Every setting, without the prefix (the README's Configuration table lists the same names).
+NAMES = (
+    "DIRECTORY",
+    "MAX_UPLOAD_MB",
+    "GEOCODER",
+    "NOMINATIM_URL",
+    "USER_AGENT",
+    "WORKSPACE",
+    "NPI_URL",
+    "ALLOW_PRIVATE_URLS",
+    "GEOCODE_CACHE",
+)
+KNOWN = tuple(PREFIX + name for name in NAMES)
+
+MAX_PATH_CHARS = 4096
+MAX_URL_CHARS = 2000
+MAX_USER_AGENT_CHARS = 200
+MAX_UPLOAD_MB = 200
+TRUE, FALSE = ("1", "true", "yes"), ("", "0", "false", "no")
+# Control characters (NUL, tab, newline, DEL, C1), invisible format characters (e.g. a
+# right-to-left override), lone surrogates (undecodable bytes) and line/paragraph separators.
+_CONTROL = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# host[:port] or [IPv6]:port, without user:password@ (which no setting needs).
+_HOST_PORT = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[^:@\[\]]+)(?::[0-9]*)?")
+_HOST_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
 
 
 class SettingsError(UsageError):
     """A configuration variable has a value that cannot be used."""
+
+
+class _Bad(Exception):
+    """One variable's problem, collected so that every bad variable is reported at once."""
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """A value quoted for a message: control characters escaped, long values cut."""
+    return repr(value[:limit]) + ("..." if len(value) > limit else "")
+
+
+def _plain_text(value: str) -> str:
+    """The value, or _Bad if it holds a control character (which no real value needs)."""
+    for position, char in enumerate(value):
+        if unicodedata.category(char) in _CONTROL:
+            raise _Bad(
+                f"must not contain control characters (found U+{ord(char):04X} at position "
+                f"{position + 1} of {_shown(value)})"
+            )
+    return value
+
+
+def _path(value: str, env: Mapping[str, str]) -> Path | None:
+    """A file path (None when blank); '~/' means the given HOME, as in a shell."""
+    if not value:
+        return None
+    if len(value) > MAX_PATH_CHARS:
+        raise _Bad(f"is too long for a file path ({len(value)} characters)")
+    _plain_text(value)
+    if value == "~" or value.startswith("~/"):
+        value = (env.get("HOME") or os.path.expanduser("~")) + value[1:]
+    return Path(value)
+
+
+def _http_url(value: str, default: str) -> str:
+    """An http(s) address with a host name or IP address, in plain ASCII without spaces."""
+    if not value:
+        return default
+    usage = "must be a web address like https://host[:port]/path"
+    if len(value) > MAX_URL_CHARS:
+        raise _Bad(f"{usage}, at most {MAX_URL_CHARS} characters")
+    if not value.isascii() or not value.isprintable() or " " in value:
+        raise _Bad(
+            f"{usage} in plain ASCII without spaces or control characters "
+            f"(percent-encode anything else), not {_shown(value)}"
+        )
+    try:
+        parts = urlsplit(value)
+        host, _ = parts.hostname, parts.port  # .port raises ValueError when out of range
+    except ValueError as exc:
+        raise _Bad(f"{usage}, not {_shown(value)} ({exc})") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise _Bad(f"{usage}, not {_shown(value)}")
+    if not _HOST_PORT.fullmatch(parts.netloc) or not _valid_host(host):
+        raise _Bad(f"{usage}, not {_shown(value)}: {host!r} is not a host name or IP address")
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
+        raise _Bad(f"{usage} without '?query' or '#fragment', not {_shown(value)}")
+    return value
+
+
+def _valid_host(host: str) -> bool:
+    if ":" in host:  # an IPv6 literal, written in brackets
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return False
+        return True
+    labels = host.removesuffix(".").split(".")
+    return len(host) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in labels)
+
+
+def _whole_number(value: str) -> int:
+    if not value:
+        return 20
+    if not re.fullmatch(r"[0-9]{1,9}", value):
+        raise _Bad(f"must be a whole number between 1 and {MAX_UPLOAD_MB}, not {_shown(value)}")
+    number = int(value)
+    if not 1 <= number <= MAX_UPLOAD_MB:
+        raise _Bad(f"must be between 1 and {MAX_UPLOAD_MB}, not {number}")
+    return number
+
+
+def _geocoder(value: str) -> GeocoderKind:
+    kind = value.lower()
+    if kind == "nominatim":
+        return "nominatim"
+    if kind in ("", "offline"):
+        return "offline"
+    raise _Bad(f"must be 'offline' or 'nominatim', not {_shown(value)}")
+
+
+def _user_agent(value: str) -> str:
+    if not value:
+        return USER_AGENT
+    if len(value) > MAX_USER_AGENT_CHARS:
+        raise _Bad(f"must be at most {MAX_USER_AGENT_CHARS} characters, not {len(value)}")
+    if not (value.isascii() and value.isprintable()):
+        raise _Bad(f"must be printable ASCII text on one line, not {_shown(value)}")
+    return value
+
+
+def _switch(value: str) -> bool:
+    word = value.lower()
+    if word in TRUE:
+        return True
+    if word in FALSE:
+        return False
+    raise _Bad(f"must be one of 1, 0, true, false, yes, no (or empty), not {_shown(value)}")
+
+
+def _directory(value: str) -> str:
+    if not value:
+        return "demo"
+    if len(value) > MAX_PATH_CHARS:
+        raise _Bad(f"is too long for a file path ({len(value)} characters)")
+    return _plain_text(value)
+
+
+def _unknown_names(env: Mapping[str, str]) -> list[str]:
+    """A message for each `CLINIC_COMPARE_*` name (in any case) that is not a setting."""
+    problems = []
+    for name in sorted(n for n in env if n.upper().startswith(PREFIX) and n not in KNOWN):
+        close = difflib.get_close_matches(name.upper().removeprefix(PREFIX), NAMES, n=1)
+        hint = f" (did you mean {PREFIX}{close[0]}?)" if close else ""
+        problems.append(f"{_shown(name)} is not a setting{hint}")
+    if problems:
+        problems.append("the settings are " + ", ".join(KNOWN))
+    return problems
 
 
 def _default_cache(env: Mapping[str, str]) -> Path:
@@ -35,20 +197,6 @@ def _default_cache(env: Mapping[str, str]) -> Path:
         env.get("HOME") or os.path.expanduser("~"), ".cache"
     )
     return Path(base) / "ketamine-clinic-compare" / "geocode.sqlite"
-
-
-def _http_url(env: Mapping[str, str], name: str, default: str) -> str:
-    url = env.get(PREFIX + name, "").strip() or default
-    try:
-        parts = urlsplit(url)
-        host, _ = parts.hostname, parts.port
-    except ValueError:
-        host = None
-    if parts.scheme not in ("http", "https") or not host:
-        raise SettingsError(
-            f"{PREFIX}{name} must be a web address like https://host[:port]/path, not '{url}'"
-        )
-    return url
 
 
 def _default_workspace(env: Mapping[str, str]) -> Path:
@@ -90,35 +238,33 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
-        directory = env.get(PREFIX + "DIRECTORY", "").strip() or "demo"
-        raw = env.get(PREFIX + "MAX_UPLOAD_MB", "").strip() or "20"
-        try:
-            max_upload_mb = int(raw)
-        except ValueError:
-            raise SettingsError(
-                f"{PREFIX}MAX_UPLOAD_MB must be a whole number, not '{raw}'"
-            ) from None
-        if not 1 <= max_upload_mb <= 200:
-            raise SettingsError(f"{PREFIX}MAX_UPLOAD_MB must be between 1 and 200")
-        geocoder = env.get(PREFIX + "GEOCODER", "").strip().lower() or "offline"
-        if geocoder not in ("offline", "nominatim"):
-            raise SettingsError(
-                f"{PREFIX}GEOCODER must be 'offline' or 'nominatim', not '{geocoder}'"
-            )
-        url = _http_url(env, "NOMINATIM_URL", NOMINATIM_URL)
-        agent = env.get(PREFIX + "USER_AGENT", "").strip() or USER_AGENT
-        if not agent.isprintable():
-            raise SettingsError(f"{PREFIX}USER_AGENT must be printable text on one line")
-        cache = env.get(PREFIX + "GEOCODE_CACHE", "").strip()
-        workspace = env.get(PREFIX + "WORKSPACE", "").strip()
-        return cls(
-            directory=directory,
-            max_upload_mb=max_upload_mb,
-            geocoder="nominatim" if geocoder == "nominatim" else "offline",
-            nominatim_url=url,
-            user_agent=agent,
-            geocode_cache=Path(cache) if cache else _default_cache(env),
-            workspace=Path(workspace) if workspace else _default_workspace(env),
-            allow_private_urls=env.get(PREFIX + "ALLOW_PRIVATE_URLS", "").strip() == "1",
-            npi_url=_http_url(env, "NPI_URL", NPI_REGISTRY_URL),
+        """The settings in `env` (e.g. `os.environ`); every bad variable in one SettingsError.
+
+        An unset or blank variable means its default; values are stripped of surrounding
+        spaces. A `CLINIC_COMPARE_*` name that is not a setting is refused too.
+        """
+        problems: list[str] = []
+
+        def get(name: str, check: Callable[[str], T]) -> T:
+            value = env.get(PREFIX + name, "").strip()
+            try:
+                return check(value)
+            except _Bad as exc:
+                problems.append(f"{PREFIX}{name} {exc}")
+                return check("")  # the default, so that every problem is collected
+
+        settings = cls(
+            directory=get("DIRECTORY", _directory),
+            max_upload_mb=get("MAX_UPLOAD_MB", _whole_number),
+            geocoder=get("GEOCODER", _geocoder),
+            nominatim_url=get("NOMINATIM_URL", lambda v: _http_url(v, NOMINATIM_URL)),
+            user_agent=get("USER_AGENT", _user_agent),
+            geocode_cache=get("GEOCODE_CACHE", lambda v: _path(v, env) or _default_cache(env)),
+            workspace=get("WORKSPACE", lambda v: _path(v, env) or _default_workspace(env)),
+            allow_private_urls=get("ALLOW_PRIVATE_URLS", _switch),
+            npi_url=get("NPI_URL", lambda v: _http_url(v, NPI_REGISTRY_URL)),
         )
+        problems += _unknown_names(env)
+        if problems:
+            raise SettingsError("; ".join(problems))
+        return settings

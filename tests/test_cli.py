@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -280,3 +281,53 @@ def test_help_names_criteria_and_items_from_the_checklist(capsys, checklist):
     out = capsys.readouterr().out
     assert f"{checklist.criteria[0].key}=3" in out
     assert checklist.tristate_items[0].column in out
+
+
+@pytest.mark.parametrize("url", ["http://", "http://[", "http://example.org:99999", "ftp://x"])
+def test_a_bad_setting_is_a_message_and_exit_2_not_a_traceback(tmp_path, url):
+    """Issue "Unbreakable journeys", item 7: this ended in a ValueError traceback."""
+    script = Path(sys.executable).with_name("clinic-compare")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLINIC_COMPARE_")}
+    env |= {"CLINIC_COMPARE_GEOCODER": "nominatim", "CLINIC_COMPARE_NOMINATIM_URL": url}
+    done = subprocess.run(
+        [str(script), "geocode", "demo", "--out", str(tmp_path / "x.csv")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 2, done
+    assert done.stderr.startswith("clinic-compare: error: CLINIC_COMPARE_NOMINATIM_URL must be")
+    assert "Traceback" not in done.stderr and not (tmp_path / "x.csv").exists()
+
+
+def test_a_misspelt_setting_is_refused_with_a_suggestion(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("CLINIC_COMPARE_" + "GEOCODR", "nominatim")  # sic
+    code, _, err = run(capsys, "geocode", "demo", "--out", tmp_path / "x.csv")
+    assert code == 2 and "did you mean CLINIC_COMPARE_GEOCODER?" in err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["score", "demo", "--today", "0001-01-01"], "is not between 1900-01-01 and 2199-12-31"),
+        (["explain", "demo", "demo-001", "--today", "9999-12-31"], "is not between"),
+        (["explain", "demo", "\udc80"], "is not valid UTF-8 text"),
+        (["score", "demo", "--near", "\udcff"], "is not valid UTF-8 text"),
+    ],
+)
+def test_arguments_the_core_cannot_take_are_argparse_errors(capsys, args, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_out_must_be_a_file_in_an_existing_folder(tmp_path, capsys):
+    (tmp_path / "a file").write_bytes(b"x")
+    code, _, err = run(capsys, "template", "--out", tmp_path)
+    assert code == 2 and f"{tmp_path} is a folder" in err
+    code, _, err = run(capsys, "score", "demo", "--out", tmp_path / "a file" / "x.csv")
+    assert code == 2 and "folder does not exist" in err
+    code, _, err = run(capsys, "geocode", "demo", "--out", tmp_path / ("n" * 300 + ".csv"))
+    assert code == 1 and err.startswith("clinic-compare: error: File name too long: ")
