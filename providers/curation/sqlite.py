@@ -268,20 +268,37 @@ class SqliteStore(StoreBase):
 
     @_guarded
     def export_csv(self, list_name: str) -> bytes:
-        """The list in the directory format, straight from the stored (already guarded) cells.
+        """The list in the directory format, straight from the stored cells.
 
         SQLite itself writes each CSV line (every field quoted, quotes doubled), so a large
-        list is exported without building a table in Python first.
+        list is exported without building a table in Python first. Text is formula-guarded as
+        `csv_bytes` guards it, so that the file reads back as `load` shows the list. Free text
+        is stored guarded at its start; a cell without a separator or line break needs nothing
+        more, and one with them goes through Python to be guarded after them too (a workspace
+        written before that rule lacks those guards). URLs are stored as typed and may hold
+        `;=`, which a spreadsheet using `;` would cut into a formula: they are guarded the same
+        way. The other kinds are canonical shapes that need no guard.
         """
+        from providers.directory import FREE_TEXT_KINDS, guard_text
+        from providers.directory.formulas import SEPARATORS
+
         list_id = self._list_id(list_name)
-        names = list(self.schema.names)
-        line = " || ',' || ".join(
-            f"'\"' || replace({_quote(n)}, '\"', '\"\"') || '\"'" for n in names
+        self.db.create_function(
+            "cc_guard", 1, lambda cell: guard_text(unguard_text(cell)), deterministic=True
         )
+        fields = []
+        for column in self.schema.columns:
+            cell = _quote(column.name)
+            if column.kind in FREE_TEXT_KINDS or column.kind == "url":
+                # instr() is much faster in SQLite than one GLOB with a character class.
+                has = " OR ".join(f"instr({cell}, char({ord(c)}))" for c in SEPARATORS)
+                cell = f"CASE WHEN {has} THEN cc_guard({cell}) ELSE {cell} END"
+            fields.append(f"'\"' || replace({cell}, '\"', '\"\"') || '\"'")
+        line = " || ',' || ".join(fields)
         rows = self.db.execute(
             f"SELECT {line} FROM clinics WHERE list_id = ? ORDER BY position", (list_id,)
         ).fetchall()
-        header = ",".join(names)
+        header = ",".join(self.schema.names)
         text = "\r\n".join([header, *(r[0] for r in rows)]) + "\r\n"
         return codecs.BOM_UTF8 + text.encode("utf-8")
 

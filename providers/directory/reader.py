@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import hashlib
 import io
 import json
 import os
@@ -52,6 +53,28 @@ _ALIASES = {
     "rating": "reviews_rating",
 }
 _SLUG = re.compile(r"[^a-z0-9]+")
+_NAME_SLUG_MAX = 48  # with a postal code, a made id is at most 59 characters (plus any suffix)
+# Letters that NFKD does not take apart into an ASCII letter and an accent.
+_FOLD = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "Th",
+        "ı": "i",
+    }
+)
 
 
 class DirectoryError(ClinicCompareError):
@@ -501,32 +524,84 @@ def _cross_checks(
     return found
 
 
+def _digest(text: str) -> str:
+    """A short hash that is the same on every machine and every run (unlike `hash()`)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def slugs(values: pd.Series) -> pd.Series:
+    """Lower-case ASCII slugs: accents folded away (`Clínica Niño` -> `clinica-nino`), every
+    other run of non-letters and non-digits one hyphen. Letters with no ASCII form vanish."""
+    folded = (
+        values.astype("str")
+        .str.translate(_FOLD)
+        .str.normalize("NFKD")
+        .str.encode("ascii", "ignore")
+        .str.decode("ascii")
+    )
+    return folded.str.lower().str.replace(_SLUG.pattern, "-", regex=True).str.strip("-")
+
+
+def content_ids(names: pd.Series, postal_codes: pd.Series) -> pd.Series:
+    """The id a clinic gets from its content: `slug(name)-slug(postal code)`.
+
+    A name with no slug (only punctuation, or a script with no ASCII form) is `clinic-` and a
+    hash of the name; a long slug is cut and ends in a hash of the whole slug, so the id stays
+    readable and two long names stay apart. The result never holds `--` (see `_ids`).
+    """
+    name = slugs(names)
+    nameless = name == ""
+    if nameless.any():
+        name = name.mask(nameless, "clinic-" + names[nameless].astype("str").map(_digest))
+    long = name.str.len() > _NAME_SLUG_MAX
+    if long.any():
+        cut = name[long].str.slice(0, _NAME_SLUG_MAX - 9).str.rstrip("-")
+        name = name.mask(long, cut + "-" + name[long].map(_digest))
+    postal = slugs(postal_codes)
+    return name.where(postal == "", name + "-" + postal)
+
+
+def _suffixed(stems: pd.Series, separator: str, taken: set[str]) -> pd.Series:
+    """`stem<separator>2`, `3`, ... in file order within each stem, skipping ids taken."""
+    number = stems.groupby(stems, sort=False).cumcount() + 2
+    while True:
+        out = stems + separator + number.astype("str")
+        clash = out.isin(taken)
+        if not clash.any():
+            return out
+        # Move the clashing id and every later one of its stem up by one (order is kept).
+        number = number + clash.astype(int).groupby(stems, sort=False).cumsum()
+
+
 def _ids(table: pd.DataFrame, rows: np.ndarray) -> tuple[pd.Series, pd.DataFrame]:
-    """Blank ids are made from the name; a repeated id gets a suffix (and a warning)."""
+    """Blank ids are made from the content; a repeated id gets a suffix.
+
+    An id must not move when a row is added or removed elsewhere (shortlists and share links
+    hold ids), so nothing here depends on row positions. Given ids come first and keep their
+    value; a blank id becomes `content_ids` unless that is given or taken by an earlier row of
+    the same content, in which case it gets `--2`, `--3`, ... in file order. Content ids never
+    hold `--`, so these never collide with another clinic's content id: adding a clinic with
+    other content changes no other id. A repeated given id is renamed `-2`, `-3`, ... (with a
+    warning), after every other id, so it never takes an id that one of them would have.
+    """
     ids = table["id"].astype("str")
-    blank = ids == ""
-    if blank.any():
-        slugs = (
-            table.loc[blank, "name"]
-            .str.lower()
-            .str.replace(_SLUG.pattern, "-", regex=True)
-            .str.strip("-")
-        )
-        ids = ids.where(
-            ~blank, slugs.str.slice(0, 60) + "-r" + pd.Series(rows, index=ids.index).astype("str")
-        )
-    repeat = ids.duplicated(keep="first")
+    given = (ids != "").to_numpy()
+    repeat = given & ids.duplicated(keep="first").to_numpy()
+    taken = set(ids[given & ~repeat])
+    if not given.all():
+        made = content_ids(table.loc[~given, "name"], table.loc[~given, "postal_code"])
+        first = ~made.duplicated(keep="first") & ~made.isin(taken)
+        taken.update(made[first])
+        if not first.all():
+            made = made.mask(~first, _suffixed(made[~first], "--", taken))
+            taken.update(made[~first])
+        ids = ids.mask(~given, made)
     if not repeat.any():
         return ids, empty_problems()
     original = ids[repeat]
-    ordinal = ids.groupby(ids).cumcount()[repeat] + 1
-    ids = ids.where(~repeat, original + "-" + ordinal.astype("str"))
-    clash = ids.duplicated(keep=False) & repeat
-    if clash.any():  # "x-2" was taken too: fall back to the row number, unique by construction
-        ids = ids.where(~clash, original + "-r" + pd.Series(rows, index=ids.index).astype("str"))
-    mask = repeat.to_numpy()
+    ids = ids.mask(repeat, _suffixed(original, "-", taken))
     return ids, _problems(
-        rows[mask],
+        rows[repeat],
         "id",
         original.to_numpy(),
         "warning",

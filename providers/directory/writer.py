@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 import os
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from providers.directory.formulas import guard_frame
+from providers.directory.formulas import guard_frame, guard_text
 from providers.directory.schema import Schema, default_schema
 
 
@@ -26,8 +28,19 @@ def to_plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Formula-safe CSV (UTF-8 with BOM, so spreadsheets pick the right encoding)."""
-    text = guard_frame(to_plain(frame)).to_csv(index=False, lineterminator="\r\n")
+    """Formula-safe CSV (UTF-8 with BOM, so spreadsheets pick the right encoding).
+
+    The header row is the plain column names. Below it every text cell is quoted (an empty one
+    as `""`) and numbers stay bare numbers. Text is formula-guarded at its start and after every
+    separator or line break inside it (see `formulas`): a spreadsheet whose list separator is
+    not the comma cuts quoted cells at its own separator, and no such cut may start a formula.
+    """
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\r\n").writerow(guard_text(str(c)) for c in frame.columns)
+    body = guard_frame(to_plain(frame)).to_csv(
+        index=False, header=False, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC
+    )
+    text = header.getvalue() + body
     return codecs.BOM_UTF8 + text.encode("utf-8")
 
 

@@ -5,12 +5,15 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from providers.curation import CREATED, Conflict, SqliteStore, WorkspaceError
 from providers.directory import (
@@ -20,6 +23,7 @@ from providers.directory import (
     parse_directory,
     read_directory,
 )
+from tests.directory.test_formulas import HOSTILE, assert_no_cell_starts_a_formula
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -239,3 +243,52 @@ def test_a_full_disk_is_a_message_and_nothing_half_saved(tmp_path):
             ws.import_table("L", read_directory("demo").table, "ana", "demo")
         assert ws.cells("L")[0].empty
         assert ws.db.execute("SELECT COUNT(*) FROM changes").fetchone()[0] == 0
+
+
+# --- whatever list separator a spreadsheet uses, no exported cell starts a formula ----------
+
+EDITED = ("name", "address", "notes", "phone")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    imported=st.lists(st.tuples(HOSTILE, HOSTILE, HOSTILE), max_size=3),
+    typed=st.tuples(HOSTILE, HOSTILE, HOSTILE, HOSTILE),
+    website=HOSTILE,
+)
+def test_no_list_separator_makes_an_exported_cell_a_formula(imported, typed, website):
+    rows = [{"id": "anchor", "name": "Anchor", "postal_code": "85251"}] + [
+        {"name": n, "notes": t, "website": "https://example.org/" + "".join(w.split())}
+        for n, t, w in imported
+    ]
+    table = parse_directory(csv_bytes(pd.DataFrame(rows)), "x.csv").table
+    changes = dict(zip(EDITED, typed, strict=True))
+    if not changes["name"].strip():
+        changes["name"] = "x" + changes["name"]  # a clinic needs a name
+    changes["website"] = "https://example.org/" + "".join(website.split())
+    with tempfile.TemporaryDirectory() as folder, SqliteStore.open(Path(folder) / "w") as ws:
+        ws.create_list("L", "ana")
+        ws.import_table("L", table, "ana", "x.csv")
+        ws.save_clinic("L", "anchor", changes, 1, "ana")
+        exported = ws.export_csv("L")
+        assert_no_cell_starts_a_formula(exported)
+        loaded = ws.load("L")[0].table
+    back = parse_directory(exported, "x.csv")
+    assert back.problems.empty, back.problems
+    pd.testing.assert_frame_equal(back.table, loaded, check_dtype=False)
+    anchor = loaded.set_index("id").loc["anchor"]
+    assert {f: anchor[f] for f in changes} == {f: v.strip() for f, v in changes.items()}
+
+
+def test_cells_stored_before_separators_were_guarded_are_guarded_on_export(ws):
+    # A workspace written by an earlier version holds free text guarded at its start only,
+    # and URLs as typed; the export guards both after every separator.
+    ws.db.execute(
+        "UPDATE clinics SET notes = ?, website = ? WHERE clinic_id = 'demo-005'",
+        ('\'=1;=HYPERLINK("x")\n-2', "https://example.org/a;=1,+2"),
+    )
+    exported = ws.export_csv("Arizona")
+    assert_no_cell_starts_a_formula(exported)
+    clinic = parse_directory(exported, "x.csv").table.set_index("id").loc["demo-005"]
+    assert clinic["notes"] == '=1;=HYPERLINK("x")\n-2'
+    assert clinic["website"] == "https://example.org/a;=1,+2"

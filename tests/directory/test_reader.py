@@ -1,4 +1,5 @@
 import codecs
+import functools
 import json
 
 import pandas as pd
@@ -154,8 +155,147 @@ def test_blank_and_repeated_ids_are_made_unique():
         csv_of([{"id": "x", "name": "A"}, {"id": "x", "name": "B"}, {"id": "", "name": "C D"}]),
         "x.csv",
     )
-    assert result.table["id"].tolist() == ["x", "x-2", "c-d-r4"]
-    assert "renamed to x-2" in result.problems["message"].iloc[0]
+    assert result.table["id"].tolist() == ["x", "x-2", "c-d"]
+    assert problems_of(result) == [(3, "id", "id used by an earlier row: renamed to x-2")]
+
+
+def test_a_repeated_given_id_never_takes_an_id_in_use():
+    rows = [
+        {"id": "x", "name": "A"},
+        {"id": "x", "name": "B"},
+        {"id": "x-2", "name": "C"},
+        {"id": "", "name": "X 3"},
+    ]
+    result = parse_directory(csv_of(rows), "x.csv")
+    assert result.table["id"].tolist() == ["x", "x-4", "x-2", "x-3"]
+    assert problems_of(result) == [(3, "id", "id used by an earlier row: renamed to x-4")]
+
+
+def test_made_ids_are_readable_slugs_of_name_and_postal_code():
+    rows = [
+        {"name": "Clínica Niño Ketamine", "postal_code": "85251-1234"},
+        {"name": "Straße Ærø Wellness", "postal_code": "M5V 2T6"},
+        {"name": "  Desert   Sky!! ", "postal_code": ""},
+        {"name": "診所", "postal_code": "02139"},
+        {"name": "!!!"},
+        {"name": "A Very " + "Long " * 30 + "Name", "postal_code": "02139"},
+        {"name": "A Very " + "Long " * 30 + "Other Name", "postal_code": "02139"},
+    ]
+    ids = parse_directory(csv_of(rows), "x.csv").table["id"].tolist()
+    assert ids[:3] == [
+        "clinica-nino-ketamine-85251-1234",
+        "strasse-aero-wellness-m5v-2t6",
+        "desert-sky",
+    ]
+    # No slug: a hash of the name, the same on every machine and run (not Python's hash()).
+    assert ids[3:5] == ["clinic-d053d312-02139", "clinic-e84c538e"]
+    long_one, long_other = ids[5:]
+    assert long_one != long_other and long_one.startswith("a-very-long-long-")
+    assert max(len(i) for i in ids) <= 60 and long_one.endswith("-02139")
+    assert all(i.isascii() and "--" not in i for i in ids)
+
+
+def test_identical_content_is_numbered_in_file_order_and_given_ids_win():
+    rows = [
+        {"name": "Sky", "postal_code": "85251"},
+        {"id": "", "name": "Mesa"},
+        {"name": "Sky", "postal_code": "85251"},
+        {"id": "mesa", "name": "Given"},
+        {"name": "SKY!", "postal_code": "85251"},
+    ]
+    result = parse_directory(csv_of(rows), "x.csv")
+    assert result.table["id"].tolist() == [
+        "sky-85251",
+        "mesa--2",
+        "sky-85251--2",
+        "mesa",
+        "sky-85251--3",
+    ]
+    assert result.problems.empty
+
+
+def test_the_same_content_gets_the_same_id_on_every_read_and_in_any_order():
+    rows = [
+        {"name": "Alpha", "postal_code": "85251"},
+        {"name": "Beta"},
+        {"name": "Ωmega 診所"},
+        {"id": "given", "name": "Gamma"},
+    ]
+    first = parse_directory(csv_of(rows), "x.csv").table
+    again = parse_directory(csv_of(rows), "x.csv").table
+    flipped = parse_directory(csv_of(rows[::-1]), "x.csv").table
+    assert first["id"].tolist() == again["id"].tolist()
+    by_name = dict(zip(first["name"], first["id"], strict=True))
+    assert dict(zip(flipped["name"], flipped["id"], strict=True)) == by_name
+    assert by_name["Alpha"] == "alpha-85251" and by_name["Ωmega 診所"] == "mega"
+
+
+# A few letters, so that names repeat, differ only in case or accents, and collide with
+# suffixed ids ("A 2", "a--2"); postal codes valid, blank and invalid.
+ID_NAMES = st.one_of(
+    st.sampled_from(["A", "á!", "A 2", "a-3", "a--2", "B", "診", "!!", "clinic"]),
+    st.lists(st.sampled_from(["a", "A", "á", "b", " 2", "-2", " ", "!", "診", "--"]), max_size=3)
+    .map("".join)
+    .filter(lambda s: s.strip() != ""),
+)
+ID_POSTAL_CODES = st.sampled_from(["", "85251", "85251-1234", "M5V 2T6", "not a zip"])
+ID_ROWS = st.lists(
+    st.tuples(
+        st.sampled_from(["", "", "", "a", "a-2", "b"]),  # mostly blank ids, some given
+        ID_NAMES,
+        ID_POSTAL_CODES,
+    ),
+    max_size=8,
+)
+
+
+def _ids_of(rows):
+    records = [{"id": i, "name": n, "postal_code": p} for i, n, p in rows]
+    result = parse_directory(csv_of(records) if records else b"id,name,postal_code\n", "x.csv")
+    renamed = set(result.problems.loc[result.problems["column"] == "id", "row"] - 2)
+    return result.table["id"].tolist(), renamed
+
+
+@functools.cache
+def _content_id(name, postal_code):
+    """The id a clinic gets from its content alone (read as the only row of a file)."""
+    return _ids_of([("", name, postal_code)])[0][0]
+
+
+def _assert_adding_moves_only_its_own_content(rows, name, postal_code, where):
+    added = ("", name, postal_code)  # a clinic without an id: its id is made from its content
+    before, renamed = _ids_of(rows)
+    after, _ = _ids_of([*rows[:where], added, *rows[where:]])
+    assert len(after) == len(before) + 1 and len(set(after)) == len(after)
+    after.pop(where)
+    content = _content_id(name, postal_code)
+    for position, ((given_id, *row), old, now) in enumerate(zip(rows, before, after, strict=True)):
+        # Only clinics of the same content (numbered in file order) and repeated given ids
+        # (renamed with a warning) may take another id; every other id stays where it was.
+        same_content = given_id == "" and _content_id(*row) == content
+        if not same_content and position not in renamed:
+            assert now == old, (position, old, now)
+    assert before == _ids_of(rows)[0]  # and reading again gives the same ids
+
+
+@settings(max_examples=120, deadline=None)
+@given(rows=ID_ROWS, data=st.data())
+def test_adding_a_clinic_anywhere_moves_no_other_clinics_id(rows, data):
+    name, postal_code = data.draw(ID_NAMES), data.draw(ID_POSTAL_CODES)
+    if rows and data.draw(st.booleans()):
+        # An existing clinic's name with a number after it ("A" -> "A 2"): the hardest case
+        # for numbered duplicates.
+        _, name, postal_code = data.draw(st.sampled_from(rows))
+        name += data.draw(st.sampled_from(["", " 2", "-2", " 3", "!"]))
+    where = data.draw(st.integers(0, len(rows)))
+    _assert_adding_moves_only_its_own_content(rows, name, postal_code, where)
+
+
+def test_a_numbered_name_does_not_take_the_id_of_a_duplicate():
+    rows = [("", "A", ""), ("", "a!", ""), ("", "A", "85251"), ("", "A", "85251")]
+    for name, postal_code in [("A 2", ""), ("A--2", ""), ("A 85251 2", ""), ("A", "85251")]:
+        for where in range(len(rows) + 1):
+            _assert_adding_moves_only_its_own_content(rows, name, postal_code, where)
 
 
 def test_json_lists_nested_objects_and_bad_items():
