@@ -6,6 +6,7 @@ import streamlit as st
 
 from scoring import default_checklist
 from ui import state
+from ui.text import say
 
 
 def _apply_preset() -> None:
@@ -63,7 +64,7 @@ def directory_source() -> None:
     if file is None:
         return
     if file.size > limit * 1024 * 1024:
-        st.error(f"That file is {file.size / 1e6:.1f} MB; the limit is {limit} MB.")
+        say("error", "That file is {} MB; the limit is {} MB.", f"{file.size / 1e6:.1f}", limit)
         return
     state.set_upload((file.getvalue(), file.name))
 

@@ -25,7 +25,7 @@ from typing import ParamSpec, TypeVar
 import pandas as pd
 
 from providers.curation.cells import WorkspaceError, canonical_cell, table_texts
-from providers.curation.store import CREATED, Conflict, StoreBase
+from providers.curation.store import CREATED, Conflict, LoggedChange, StoreBase
 from providers.directory import Schema, default_schema, unguard_text
 
 P = ParamSpec("P")
@@ -369,13 +369,15 @@ class SqliteStore(StoreBase):
         )
 
     @_guarded
-    def change(self, list_name: str, change_id: int) -> tuple[str, str, str | None] | None:
-        """(clinic id, field, value before) of one logged change, or None."""
+    def change(self, list_name: str, change_id: int) -> LoggedChange | None:
+        """One logged change and its clinic's current version, or None."""
         row = self.db.execute(
-            "SELECT clinic_id, field, old_value FROM changes WHERE id = ? AND list_id = ?",
+            "SELECT c.clinic_id, c.field, c.old_value, k.version FROM changes c "
+            "JOIN clinics k ON k.list_id = c.list_id AND k.clinic_id = c.clinic_id "
+            "WHERE c.id = ? AND c.list_id = ?",
             (change_id, self._list_id(list_name)),
         ).fetchone()
-        return None if row is None else (row[0], row[1], row[2])
+        return None if row is None else LoggedChange(*row)
 
 
 def _explain(exc: sqlite3.Error, path: Path) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol, Self
+from typing import NamedTuple, Protocol, Self
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,15 @@ from providers.directory import ReadResult, Schema, validate
 from scoring.errors import ClinicCompareError
 
 CREATED = "*created*"  # the `field` of a change-log row that records a new clinic
+
+
+class LoggedChange(NamedTuple):
+    """One change-log row, with the clinic's version now (what a restore saves against)."""
+
+    clinic_id: str
+    field: str
+    old_value: str | None
+    clinic_version: int
 
 
 @dataclass(eq=False)
@@ -66,7 +75,7 @@ class WorkspaceStore(Protocol):
         source: str = "edit",
     ) -> int: ...
     def history(self, list_name: str, clinic_id: str) -> pd.DataFrame: ...
-    def change(self, list_name: str, change_id: int) -> tuple[str, str, str | None] | None: ...
+    def change(self, list_name: str, change_id: int) -> LoggedChange | None: ...
     def load(self, list_name: str) -> tuple[ReadResult, dict[str, int]]: ...
     def merge_into(
         self, list_name: str, clinic_id: str, other: pd.Series, who: str, source: str
@@ -81,7 +90,7 @@ class StoreBase:
     schema: Schema
     cells: Callable[[str], tuple[pd.DataFrame, dict[str, int]]]
     save_clinic: Callable[..., int]
-    change: Callable[[str, int], tuple[str, str, str | None] | None]
+    change: Callable[[str, int], LoggedChange | None]
 
     def load(self, list_name: str) -> tuple[ReadResult, dict[str, int]]:
         """The list as a validated clinic table, and each clinic's version."""
@@ -109,15 +118,13 @@ class StoreBase:
     def restore(self, list_name: str, change_id: int, who: str) -> int:
         """Put a field back to the value it had before change `change_id` (a new change)."""
         found = self.change(list_name, change_id)
-        if found is None or found[1] == CREATED:
+        if found is None or found.field == CREATED:
             raise WorkspaceError(f"change {change_id} cannot be restored")
-        clinic_id, field, old_value = found
-        _, versions = self.cells(list_name)
         return self.save_clinic(
             list_name,
-            clinic_id,
-            {field: old_value or ""},
-            versions[clinic_id],
+            found.clinic_id,
+            {found.field: found.old_value or ""},
+            found.clinic_version,
             who,
             f"restore of {change_id}",
         )

@@ -41,6 +41,13 @@ class SaveOutcome:
     def refused(self) -> int:
         return len(self.conflicts) + len(self.errors)
 
+    def absorb(self, other: SaveOutcome) -> None:
+        """Add another batch's outcome to this one."""
+        self.saved += other.saved
+        self.unchanged += other.unchanged
+        self.conflicts += other.conflicts
+        self.errors += other.errors
+
 
 def save_changes(
     store: WorkspaceStore,
@@ -276,9 +283,11 @@ def fill_coordinates(
     batch: int = 25,
 ) -> CoordinateFill:
     """Locate the list's clinics without coordinates, saving each batch as soon as it is done."""
-    cells, versions = store.cells(list_name)
-    todo = missing_coordinates(cells)["id"].tolist()
-    table = store.load(list_name)[0].table
+    loaded, versions = store.load(list_name)  # one read: the table and its versions
+    table = loaded.table
+    todo = table.loc[
+        table["latitude"].isna() | (table["location_precision"] == "none"), "id"
+    ].tolist()
     result = CoordinateFill()
     for start in range(0, len(todo), batch):
         chunk = table[table["id"].isin(todo[start : start + batch])]
@@ -293,8 +302,7 @@ def fill_coordinates(
         changes = coordinate_changes(located)
         saved = save_changes(store, list_name, changes, versions, who, "geocode")
         result.located += len(saved.saved)
-        for name in ("saved", "unchanged", "conflicts", "errors"):
-            getattr(result.outcome, name).extend(getattr(saved, name))
+        result.outcome.absorb(saved)
         if progress:
             progress(min(start + batch, len(todo)), len(todo), "")
     return result

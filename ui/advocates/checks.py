@@ -24,7 +24,7 @@ def npi_section(d: Desk) -> None:
     st.subheader("NPI numbers (US)")
     checklist = d.store.schema.checklist
     cells, versions = snapshot(d.store, d.list_name)
-    st.write(f"{len(clinics_to_check(cells, checklist))} clinic(s) in this list have an NPI.")
+    say("write", "{} clinic(s) in this list have an NPI.", len(clinics_to_check(cells, checklist)))
     only_new = st.checkbox("Only clinics not checked yet", value=True, key="w.curate.verify_new")
     todo = clinics_to_check(cells, checklist, only_unchecked=only_new)
     if not len(todo) or not st.button(
@@ -58,7 +58,7 @@ def coordinates_section(d: Desk) -> None:
         if geocoder
         else "offline ZIP and city centres"
     )
-    st.write(f"{len(missing)} clinic(s) have no coordinates; they can be filled from {how}.")
+    say("write", "{} clinic(s) have no coordinates; they can be filled from {}.", len(missing), how)
     if missing.empty or not st.button("Fill in coordinates", key="w.curate.locate"):
         return
     bar = st.progress(0.0, text="Locating...")
@@ -72,7 +72,7 @@ def coordinates_section(d: Desk) -> None:
     snapshot(d.store, d.list_name, refresh=True)
     show_outcome(result.outcome, "Located")
     if not result.outcome.refused:
-        st.success(f"Saved coordinates for {result.located} clinic(s).")
+        say("success", "Saved coordinates for {} clinic(s).", result.located)
 
 
 def render() -> None:

@@ -52,7 +52,13 @@ def save(d: Desk, changes: dict[str, dict[str, str]], versions: dict[str, int],
     bar.empty()
     snapshot(d.store, d.list_name, refresh=True)
     if outcome.conflicts:
+        # The rerun shows the conflicts above a reloaded grid; what else happened is said there.
         st.session_state[pending_key(d)] = outcome.conflicts
+        if outcome.saved or outcome.errors:
+            not_saved = "; ".join(outcome.errors)
+            finish("Saved changes to {} clinic(s). {}", len(outcome.saved),
+                   f"Not saved: {not_saved}" if not_saved else "")  # fmt: skip
+        st.rerun()
     if not outcome.refused:
         message = "Saved changes to {} clinic(s)." if outcome.saved else "Nothing changed."
         finish(message, len(outcome.saved))
@@ -60,8 +66,6 @@ def save(d: Desk, changes: dict[str, dict[str, str]], versions: dict[str, int],
         say("success", "Saved changes to {} clinic(s).", len(outcome.saved))
     for error in outcome.errors:
         say("error", "{}", error)
-    if outcome.conflicts:
-        st.rerun()  # show the conflicts to resolve, with the grid reloaded
 
 
 def resolve_conflicts(d: Desk) -> bool:

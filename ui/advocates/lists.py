@@ -60,7 +60,7 @@ def review_import(d: Desk, data: bytes, label: str) -> None:
         st.dataframe(result.problems, hide_index=True, width="stretch")
     plan = plan_import(d.store, d.list_name, result.table)
     if plan.unchanged:
-        st.caption(f"{len(plan.unchanged)} clinic(s) are already in the list, unchanged.")
+        say("caption", "{} clinic(s) are already in the list, unchanged.", len(plan.unchanged))
     merges = [m for m in plan.matches if merge_box(m)]
     clashes = plan.clashes(merges)
     if clashes:
