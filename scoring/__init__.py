@@ -13,7 +13,7 @@ from scoring.checklist import (
     default_checklist,
     load_checklist,
 )
-from scoring.display import number_text, round_half_up, rounded, rounding_rule
+from scoring.display import date_span, number_text, round_half_up, rounded, rounding_rule
 from scoring.engine import (
     Explanation,
     ScoringError,
@@ -45,6 +45,7 @@ __all__ = [
     "check_requirements",
     "check_weights",
     "compute_scores",
+    "date_span",
     "default_checklist",
     "explain",
     "explain_empty",

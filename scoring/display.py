@@ -50,3 +50,11 @@ def rounding_rule() -> str:
         "same rule. The screen, the downloads, the printable page and the command line all "
         "show the same figures."
     )
+
+
+def date_span(values: pd.Series) -> str | None:
+    """'first to last' over the readable dates in `values`, or None when there are none."""
+    dates = pd.to_datetime(values, errors="coerce").dropna()
+    if dates.empty:
+        return None
+    return f"{dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}"

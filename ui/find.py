@@ -11,7 +11,7 @@ from providers.directory import ROUTES
 from providers.geo import KM_PER_MILE, Place, nearby, resolve_place, with_region
 from scoring import Filters, default_checklist, explain_empty, rounded
 from ui import state
-from ui.share import RADII
+from ui.share import MAX_PRICE, RADII
 from ui.text import fill, say
 
 MAP_POINTS = 1000  # the best (or nearest) results are drawn; a map of 100k dots helps nobody
@@ -123,7 +123,7 @@ def filter_controls() -> Filters:
         price = b.number_input(
             "Maximum price per session",
             min_value=0,
-            max_value=100_000,
+            max_value=MAX_PRICE,
             step=50,
             value=None,
             key=state.seed("w.max_price", None if c.max_price is None else int(c.max_price)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from scoring import default_checklist, method_markdown
+from scoring import date_span, default_checklist, method_markdown
 from ui import state
 from ui.text import say
 
@@ -40,18 +40,16 @@ def render() -> None:
     if d is not None:
         st.markdown("#### The data behind the scores")
         table = d.table
-        dates = pd.concat(
-            [
-                pd.to_datetime(table[c.verified_column], errors="coerce")
-                for c in default_checklist().criteria
-            ]
-        ).dropna()
-        span = (
-            f"evidence checked between {dates.min():%Y-%m-%d} and {dates.max():%Y-%m-%d}"
-            if len(dates)
-            else "no verification dates recorded"
+        span = date_span(
+            pd.concat([table[c.verified_column] for c in default_checklist().criteria])
         )
-        say("write", "Showing {} clinics from {}; {}.", len(table), d.label, span)
+        say(
+            "write",
+            "Showing {} clinics from {}; {}.",
+            len(table),
+            d.label,
+            f"evidence checked {span}" if span else "no verification dates recorded",
+        )
         if d.is_demo:
             st.write(
                 "The demo clinics are fictional: names, addresses, phones and sources are invented."

@@ -12,6 +12,7 @@ from scoring.checklist import Checklist
 
 SORTS = ("score", "distance")
 RADII = (10, 25, 50, 100, 250, 0)  # miles; 0 means any distance
+MAX_PRICE = 100_000  # the highest "maximum price per session" a person (or a link) can set
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,10 @@ def to_params(c: Choices) -> dict[str, str]:
         params["cmp"] = _csv(c.compare)
     if c.sort != "score":
         params["sort"] = c.sort
+    if c.radius_mi != Choices.radius_mi:  # not private: the reader's own place uses it too
+        params["radius"] = str(c.radius_mi)
     if c.share_place and c.place:
         params["near"] = c.place
-        params["radius"] = str(c.radius_mi)
     return params
 
 
@@ -100,7 +102,7 @@ def from_params(params: Mapping[str, str], checklist: Checklist, base: Choices) 
         ),
         telehealth_only=params.get("tele") == "1",
         accepts_insurance=params.get("ins") == "1",
-        max_price=max_price if max_price is None or max_price >= 0 else None,
+        max_price=max_price if max_price is not None and 0 <= max_price <= MAX_PRICE else None,
         must_haves=tuple(m for m in _split(params.get("must")) if m in items),
         shortlist=_split(params.get("list"))[:50],
         selected=params.get("clinic", "")[:100],

@@ -11,7 +11,7 @@ import streamlit as st
 
 from providers.directory import csv_bytes
 from providers.geo import nearby
-from scoring import default_checklist, number_text, printable_html, shortlist_frame
+from scoring import date_span, default_checklist, number_text, printable_html, shortlist_frame
 from ui import state
 from ui.share import to_params
 from ui.text import plain
@@ -74,10 +74,9 @@ def render() -> None:
         mime="text/csv",
         key="w.download_csv",
     )
-    dates = pd.to_datetime(frame["last_verified"], errors="coerce").dropna()
-    checked = f"evidence checked {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}. "
+    span = date_span(frame["last_verified"])
     data_note = (
-        f"From {d.label}; " + checked if len(dates) else f"From {d.label}. "
+        f"From {d.label}; evidence checked {span}. " if span else f"From {d.label}. "
     ) + f"Rubric version {default_checklist().version}; exported {dt.date.today().isoformat()}."
     right.download_button(
         "Download printable page",

@@ -13,6 +13,11 @@ from typing import Literal
 import streamlit as st
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+# GitHub-flavoured Markdown turns bare addresses into links after escapes are resolved
+# (`https://`, `www.`, `name@host`), so escaping alone cannot stop them: an invisible word
+# joiner inside each trigger does, and the text still reads the same.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+_JOINER = "\u2060"
 Kind = Literal["error", "warning", "info", "success", "caption", "write", "markdown"]
 
 
@@ -22,7 +27,11 @@ def plain(text: object) -> str:
     Streamlit already refuses raw HTML; escaping also stops links, images, emoji short codes,
     maths and formatting that a hostile directory, file name or link could smuggle in.
     """
-    return _MARKDOWN.sub(r"\\\1", str(text)).replace("\r", " ").replace("\n", " ")
+    return (
+        _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(_JOINER, str(text)))
+        .replace("\r", " ")
+        .replace("\n", " ")
+    )
 
 
 def fill(template: str, *values: object) -> str:

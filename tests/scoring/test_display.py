@@ -45,3 +45,13 @@ def test_the_csv_the_print_and_the_terminal_show_the_same_score():
         assert f"overall {number_text(row['overall'])}/100" in line
     assert not any(isinstance(v, float) and not math.isfinite(v) for v in frame["overall"])
     assert np.array_equal(frame["overall"], np.floor(frame["overall"]))
+
+
+def test_a_date_span_reads_first_to_last_and_none_without_dates():
+    from scoring import date_span
+
+    assert date_span(pd.Series(["2026-03-01", "bad", None, "2025-01-09"])) == (
+        "2025-01-09 to 2026-03-01"
+    )
+    assert date_span(pd.Series([None, "", "not a date"])) is None
+    assert date_span(pd.Series([], dtype="object")) is None

@@ -210,6 +210,20 @@ def test_a_configured_directory_and_an_unreadable_one(monkeypatch, tmp_path):
     assert not at.exception and "cannot be read" in at.error[0].value
 
 
+def test_clinics_without_verification_dates_on_the_shortlist_and_method(monkeypatch, tmp_path):
+    """A shortlist of clinics with no evidence dates crashed (NaT has no strftime)."""
+    bare = tmp_path / "bare.csv"
+    bare.write_bytes(csv_of([{"id": "a", "name": "A Clinic"}, {"id": "b", "name": "B Clinic"}]))
+    monkeypatch.setenv("CLINIC_COMPARE_DIRECTORY", str(bare))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["list"] = "a,b"
+    at.run()
+    page(at, "shortlist")
+    assert "Take it with you" in [h.value for h in at.subheader]  # drawn to the end
+    page(at, "method")
+    assert any("no verification dates recorded" in m.value for m in at.markdown)
+
+
 def test_an_upload_over_the_configured_limit_is_refused(monkeypatch):
     monkeypatch.delenv("CLINIC_COMPARE_DIRECTORY", raising=False)
     monkeypatch.setenv("CLINIC_COMPARE_MAX_UPLOAD_MB", "1")
