@@ -128,6 +128,15 @@ def build_parser() -> argparse.ArgumentParser:
     npi.add_argument("--out", type=Path, required=True, help="directory file to write")
     npi.add_argument("--format", choices=("csv", "json"), default=None)
 
+    reports = sub.add_parser(
+        "reports", help="list patients' problem reports about a workspace list"
+    )
+    reports.add_argument("list_name", type=_text, metavar="LIST")
+    reports.add_argument(
+        "--status", choices=("open", "resolved", "dismissed", "all"), default="open"
+    )
+    reports.add_argument("--format", choices=("text", "csv"), default="text")
+
     sub.add_parser("method", help="print the scoring method (Markdown)")
     return parser
 
@@ -308,6 +317,68 @@ def cmd_verify_npi(args: argparse.Namespace) -> int:
     return DATA_ERROR if failures else OK
 
 
+REPORT_COLUMNS = (
+    "id", "created_at", "status", "clinic_id", "clinic_name", "field", "field_label",
+    "current_value", "evidence_date", "description", "contact_email", "closed_by", "closed_at",
+    "closing_note", "change_id",
+)  # fmt: skip
+
+
+def _printable(text: object) -> str:
+    """Stored text as a terminal shows it: control characters (escape codes) dropped."""
+    import unicodedata
+
+    return "".join(c for c in str(text) if c == "\n" or not unicodedata.category(c).startswith("C"))
+
+
+def _report_lines(report: dict[str, object]) -> list[str]:
+    """One report as a block of plain text (continuation lines indented)."""
+    say = {key: _printable(value) for key, value in report.items()}
+    lines = [
+        f"Report {say['id']} ({say['status']}), {say['created_at'][:10]}: "
+        f"{say['clinic_id']} {say['clinic_name']}",
+        f"  about: {say['field_label']}",
+    ]
+    if say["current_value"] or say["evidence_date"]:
+        now = say["current_value"] or "(blank)"
+        checked = f" (evidence checked {say['evidence_date']})" if say["evidence_date"] else ""
+        lines.append(f"  now: {now}{checked}")
+    lines.append("  says: " + say["description"].replace("\n", "\n        "))
+    if report["contact_email"]:
+        lines.append(f"  contact: {say['contact_email']}")
+    if report["status"] != "open":
+        change = f", change {say['change_id']}" if isinstance(report["change_id"], int) else ""
+        lines.append(
+            f"  {say['status']} by {say['closed_by']} on {say['closed_at'][:10]}{change}: "
+            + say["closing_note"].replace("\n", "\n    ")
+        )
+    return lines
+
+
+def cmd_reports(args: argparse.Namespace) -> int:
+    from providers.curation import WorkspaceError, open_workspace, report_details
+
+    path = _settings().workspace
+    if path is None or not path.is_file():
+        raise WorkspaceError(
+            f"there is no workspace at {path}; set CLINIC_COMPARE_WORKSPACE to the advocates' "
+            "workspace file"
+        )
+    status = None if args.status == "all" else args.status
+    with open_workspace(path) as store:
+        found = report_details(store, args.list_name, default_checklist(), status)
+    if args.format == "csv":
+        _emit(_encode(found[list(REPORT_COLUMNS)], "csv", False), None)
+        return OK
+    if found.empty:
+        which = "" if status is None else f"{status} "
+        print(f"No {which}reports for {_printable(args.list_name)}.")
+        return OK
+    blocks = ["\n".join(_report_lines(r)) for r in found.to_dict("records")]
+    print("\n\n".join(blocks))
+    return OK
+
+
 def cmd_method(args: argparse.Namespace) -> int:
     from scoring import method_markdown
 
@@ -322,6 +393,7 @@ COMMANDS = {
     "explain": cmd_explain,
     "geocode": cmd_geocode,
     "verify-npi": cmd_verify_npi,
+    "reports": cmd_reports,
     "method": cmd_method,
 }
 

@@ -331,3 +331,136 @@ def test_out_must_be_a_file_in_an_existing_folder(tmp_path, capsys):
     assert code == 2 and "folder does not exist" in err
     code, _, err = run(capsys, "geocode", "demo", "--out", tmp_path / ("n" * 300 + ".csv"))
     assert code == 1 and err.startswith("clinic-compare: error: File name too long: ")
+
+
+# --- reports: patients' problem reports about a workspace list ------------------------------
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    """A workspace with the demo list 'Arizona' as the configured one (and no other setting)."""
+    from providers.curation import SqliteStore
+    from providers.directory import read_directory
+
+    for name in [k for k in os.environ if k.upper().startswith("CLINIC_COMPARE_")]:
+        monkeypatch.delenv(name)
+    path = tmp_path / "workspace.sqlite"
+    monkeypatch.setenv("CLINIC_COMPARE_WORKSPACE", str(path))
+    with SqliteStore.open(path) as ws:
+        ws.create_list("Arizona", "ana")
+        ws.import_table("Arizona", read_directory("demo").table, "ana", "demo")
+        yield ws
+
+
+def report(ws, clinic_id, field, description, email=None, minutes=0):
+    import datetime as dt
+
+    from providers.curation import report_fields, submit_report
+    from scoring import default_checklist
+
+    fields = report_fields(default_checklist(), ws.schema)
+    now = dt.datetime(2026, 11, 21, 9, minutes, tzinfo=dt.UTC)
+    return submit_report(ws, "Arizona", clinic_id, field, description, email, session_count=0,
+                         now=now, allowed_fields=fields)  # fmt: skip
+
+
+def test_reports_lists_the_open_reports_as_text(workspace, capsys, checklist):
+    item = checklist.tristate_items[0]
+    criterion = checklist.criterion(item.criterion)
+    clinic = workspace.load("Arizona")[0].table.set_index("id").loc["demo-001"]
+    first = report(workspace, "demo-001", item.column, "They stopped this.\nSince May.",
+                   "pat@example.org")  # fmt: skip
+    second = report(workspace, "demo-002", "closed", "Shut for good", minutes=5)
+    code, out, err = run(capsys, "reports", "Arizona")
+    assert code == 0 and err == ""
+    blocks = out.strip().split("\n\n")
+    assert len(blocks) == 2
+    assert blocks[0].startswith(f"Report {second} (open), 2026-11-21: demo-002 ")  # newest first
+    assert "The clinic has closed" in blocks[0] and "Shut for good" in blocks[0]
+    assert "contact" not in blocks[0]
+    text = blocks[1]
+    assert text.startswith(f"Report {first} (open), 2026-11-21: demo-001 {clinic['name']}")
+    assert f"about: {criterion.label}: {item.label}" in text
+    verified = clinic[criterion.verified_column].date().isoformat()
+    assert f"now: {clinic[item.column]} (evidence checked {verified})" in text
+    assert "says: They stopped this.\n        Since May." in text
+    assert "contact: pat@example.org" in text
+
+
+def test_reports_with_none_open(workspace, capsys):
+    code, out, _ = run(capsys, "reports", "Arizona")
+    assert code == 0 and out == "No open reports for Arizona.\n"
+    gone = report(workspace, "demo-003", "other", "Moved")
+    workspace.close_report("Arizona", gone, "dismissed", "ana", "Not moved")
+    code, out, _ = run(capsys, "reports", "Arizona")
+    assert code == 0 and out == "No open reports for Arizona.\n"
+    code, out, _ = run(capsys, "reports", "Arizona", "--status", "dismissed")
+    assert code == 0 and f"Report {gone} (dismissed)" in out
+    assert "dismissed by ana on " in out and ": Not moved" in out
+    code, out, _ = run(capsys, "reports", "Arizona", "--status", "resolved")
+    assert code == 0 and out == "No resolved reports for Arizona.\n"
+
+
+def test_reports_status_all_and_the_fixing_change(workspace, capsys):
+    fixed = report(workspace, "demo-004", "phone", "Wrong number")
+    still = report(workspace, "demo-005", "website", "Dead link", minutes=1)
+    workspace.save_clinic("Arizona", "demo-004", {"phone": "555-0100"}, 1, "ana")
+    change = int(workspace.history("Arizona", "demo-004")["id"].iloc[-1])
+    workspace.close_report("Arizona", fixed, "resolved", "ana", "Called them", change)
+    code, out, _ = run(capsys, "reports", "Arizona", "--status", "all")
+    assert code == 0
+    assert out.index(f"Report {still} (open)") < out.index(f"Report {fixed} (resolved)")
+    assert "resolved by ana on " in out and f", change {change}: Called them" in out
+    assert "now: 555-0100" in out  # the value as it is now
+
+
+def test_reports_as_csv_are_quoted_and_formula_safe(workspace, capsys):
+    from tests.directory.test_formulas import assert_no_cell_starts_a_formula
+
+    report(workspace, "demo-006", "name", '=HYPERLINK("http://evil.example")', "a@b.org")
+    report(workspace, "demo-007", "other", "+1 call them", minutes=1)
+    code, out, _ = run(capsys, "reports", "Arizona", "--format", "csv")
+    assert code == 0 and not out.startswith("\ufeff")
+    rows = rows_of(out)
+    assert [r["clinic_id"] for r in rows] == ["demo-007", "demo-006"]
+    assert rows[1]["description"] == '\'=HYPERLINK("http://evil.example")'
+    assert rows[0]["description"] == "'+1 call them"
+    assert rows[1]["contact_email"] == "a@b.org" and rows[1]["field_label"] == "Clinic name"
+    assert_no_cell_starts_a_formula(out.encode())
+    # Every text cell is quoted: read as "unquoted means a number", only ids are numbers.
+    body = out.split("\n", 1)[1]
+    for record in csv.reader(io.StringIO(body), quoting=csv.QUOTE_NONNUMERIC):
+        assert isinstance(record[0], float)
+        assert all(isinstance(cell, str) for cell in record[1:]), record
+
+
+def test_reports_csv_with_none_is_the_header_only(workspace, capsys):
+    code, out, _ = run(capsys, "reports", "Arizona", "--format", "csv")
+    assert code == 0 and out.splitlines() == [out.splitlines()[0]]
+    assert out.startswith("id,created_at,status,clinic_id,clinic_name,field,")
+
+
+def test_reports_of_an_unknown_list_is_a_workspace_error(workspace, capsys):
+    from providers.curation import WorkspaceError
+
+    code, out, err = run(capsys, "reports", "Nowhere")
+    assert code == WorkspaceError.exit_code == 1 and out == ""
+    assert err == "clinic-compare: error: there is no list called 'Nowhere'\n"
+
+
+def test_reports_without_a_workspace_file_creates_none(tmp_path, monkeypatch, capsys):
+    for name in [k for k in os.environ if k.upper().startswith("CLINIC_COMPARE_")]:
+        monkeypatch.delenv(name)
+    missing = tmp_path / "missing.sqlite"
+    monkeypatch.setenv("CLINIC_COMPARE_WORKSPACE", str(missing))
+    code, _, err = run(capsys, "reports", "Arizona")
+    assert code == 1 and f"there is no workspace at {missing}" in err
+    assert not missing.exists()
+
+
+def test_reports_options_are_checked_by_argparse(workspace, capsys):
+    for args in (["reports"], ["reports", "Arizona", "--status", "closed"],
+                 ["reports", "Arizona", "--format", "json"]):  # fmt: skip
+        with pytest.raises(SystemExit) as exit_info:
+            main(args)
+        assert exit_info.value.code == 2

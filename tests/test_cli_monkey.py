@@ -192,7 +192,7 @@ def safe_directory(env: dict[str, str], folder: Path) -> tuple[dict[str, str], P
 @given(
     name=SETTING_NAMES,
     value=SETTING_VALUES.filter(settable),
-    command=st.sampled_from(["score", "score-online", "geocode", "verify-npi"]),
+    command=st.sampled_from(["score", "score-online", "geocode", "verify-npi", "reports"]),
     nominatim=st.booleans(),
 )
 def test_fuzz_settings_never_end_in_a_traceback(name, value, command, nominatim):
@@ -211,6 +211,7 @@ def test_fuzz_settings_never_end_in_a_traceback(name, value, command, nominatim)
             "score-online": ["score", "demo", "--near", "Nowhere Town, AZ", "--online"],
             "geocode": ["geocode", str(folder / "none.csv"), "--out", str(out)],
             "verify-npi": ["verify-npi", str(npi_directory), "--out", str(out)],
+            "reports": ["reports", "Arizona"],
         }[command]
         code, _, err = run(argv, env)
         check_outcome(argv, code, err)
@@ -228,6 +229,7 @@ def test_a_bad_setting_is_exit_2_for_every_command_that_reads_settings(tmp_path)
         ["geocode", "demo", "--out", str(tmp_path / "x.csv")],
         ["verify-npi", str(tmp_path / "d.csv"), "--out", str(tmp_path / "y.csv")],
         ["score", "demo", "--near", "85251"],
+        ["reports", "Arizona"],
     ):
         code, out, err = run(argv, bad)
         assert code == 2 and out == "", argv
@@ -509,7 +511,17 @@ def options(draw, table: Pools, hostile: bool) -> list[str]:
 def command_lines(draw, folder: Path) -> list[str]:
     command = draw(
         st.sampled_from(
-            ["template", "validate", "score", "score", "explain", "geocode", "verify-npi", "method"]
+            [
+                "template",
+                "validate",
+                "score",
+                "score",
+                "explain",
+                "geocode",
+                "verify-npi",
+                "reports",
+                "method",
+            ]
         )
     )
     hostile = draw(st.booleans())
@@ -545,6 +557,14 @@ def command_lines(draw, folder: Path) -> list[str]:
         where = draw(st.one_of(*out) if hostile else out[0])
         must = [] if hostile and draw(st.integers(0, 9)) == 0 else ["--out", where]
         argv = [command, directory, *must, *options(draw, {"--format": formats}, hostile)]
+    elif command == "reports":
+        lists = (st.sampled_from(["Arizona", "Nowhere", "arizona"]), ODD_TEXT)
+        table = {
+            "--status": (st.sampled_from(["open", "resolved", "dismissed", "all"]), TEXT),
+            "--format": (st.sampled_from(["text", "csv"]), st.sampled_from(["json", "CSV", ""])),
+        }
+        name = draw(st.one_of(*lists) if hostile else lists[0])
+        argv = ["reports", name, *options(draw, table, hostile)]
     else:
         argv = ["method"]
     if hostile and draw(st.integers(0, 9)) == 0:  # now and then, something extra anywhere
@@ -552,12 +572,33 @@ def command_lines(draw, folder: Path) -> list[str]:
     return argv
 
 
+def reported_workspace(folder: Path) -> str:
+    """A workspace whose list 'Arizona' has hostile reports, open and closed."""
+    from providers.curation import SqliteStore, report_fields, submit_report
+    from providers.directory import read_directory
+
+    path = folder / "workspace.sqlite"
+    with SqliteStore.open(path) as ws:
+        ws.create_list("Arizona", "ana")
+        ws.import_table("Arizona", read_directory("demo").table, "ana", "demo")
+        fields = list(report_fields(CHECKLIST, ws.schema))
+        now = dt.datetime(2026, 11, 21, tzinfo=dt.UTC)
+        for n, text in enumerate([*FORMULAS, "\x1b[2J\u202eline\nbreak", "x" * 1000]):
+            found = submit_report(ws, "Arizona", f"demo-{n + 1:03}", fields[n * 3 % len(fields)],
+                                  text, "a@b.org" if n % 2 else None, session_count=0,
+                                  now=now, allowed_fields=fields)  # fmt: skip
+            if n % 3 == 1:
+                ws.close_report("Arizona", found, "dismissed", "ana", text)
+    return str(path)
+
+
 @monkey_settings(default=60)
 @given(data=st.data())
 def test_monkey_every_command_with_hostile_arguments_and_files(data):
     with tempfile.TemporaryDirectory() as tmp:
         argv = data.draw(command_lines(Path(tmp)), label="argv")
-        code, _, err = run(argv)
+        env = {PREFIX + "WORKSPACE": reported_workspace(Path(tmp))} if "reports" in argv else {}
+        code, _, err = run(argv, env)
         check_outcome(argv, code, err)
         last = (err.strip().splitlines()[-1:] or [""])[0].replace(tmp, "")
         event(ascii(f"{argv[0][:12]} -> {code}: {last[:40]}"))  # --hypothesis-show-statistics

@@ -4,7 +4,8 @@
   backend from the configured location.
 - Duplicates and evidence-preserving merges.
 - The workflows both faces call: import with a merge plan, NPI checks of a list, filling
-  coordinates, saving edits without overwriting anyone, publishing.
+  coordinates, saving edits without overwriting anyone, publishing (frozen snapshots that
+  patients see), and patients' problem reports (checked, rate-limited, listed in context).
 """
 
 from __future__ import annotations
@@ -19,8 +20,25 @@ from providers.curation.cells import (
     text_cells,
 )
 from providers.curation.duplicates import Match, find_duplicates, merge_changes
+from providers.curation.reports import (
+    ReportLimits,
+    ReportRefused,
+    clean_description,
+    open_reports,
+    report_details,
+    report_fields,
+    submit_report,
+)
 from providers.curation.sqlite import SqliteStore
-from providers.curation.store import CREATED, Conflict, StoreBase, WorkspaceStore
+from providers.curation.store import (
+    CREATED,
+    REPORT_STATUSES,
+    Conflict,
+    ReportStatus,
+    Snapshot,
+    StoreBase,
+    WorkspaceStore,
+)
 from providers.curation.workflows import (
     CoordinateFill,
     ImportOutcome,
@@ -39,6 +57,7 @@ from providers.curation.workflows import (
     plan_import,
     publish_csv,
     publish_json,
+    published_directory,
     save_changes,
 )
 from providers.directory import Schema
@@ -51,13 +70,18 @@ def open_workspace(location: str | Path, schema: Schema | None = None) -> Worksp
 
 __all__ = [
     "CREATED",
+    "REPORT_STATUSES",
     "Conflict",
     "CoordinateFill",
     "ImportOutcome",
     "ImportPlan",
     "Match",
     "NpiCheck",
+    "ReportLimits",
+    "ReportRefused",
+    "ReportStatus",
     "SaveOutcome",
+    "Snapshot",
     "SqliteStore",
     "StoreBase",
     "WorkspaceError",
@@ -66,6 +90,7 @@ __all__ = [
     "apply_import",
     "canonical_cell",
     "check_npis",
+    "clean_description",
     "clinics_from_registry",
     "clinics_to_check",
     "coordinate_changes",
@@ -76,10 +101,15 @@ __all__ = [
     "merge_changes",
     "missing_coordinates",
     "npi_evidence",
+    "open_reports",
     "open_workspace",
     "plan_import",
     "publish_csv",
     "publish_json",
+    "published_directory",
+    "report_details",
+    "report_fields",
     "save_changes",
+    "submit_report",
     "text_cells",
 ]

@@ -9,6 +9,8 @@
 - Clinics are stored as the directory's own text cells, one SQL column per directory column
   (added automatically when the checklist gains an item), formula-guarded as in a CSV file, so
   what goes in is exactly what comes out when the list is exported.
+- Published snapshots (the exported CSV, frozen) and patients' problem reports live beside the
+  change log; a workspace made before them gains their tables when it is opened.
 """
 
 from __future__ import annotations
@@ -20,12 +22,19 @@ import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Literal, ParamSpec, TypeVar
 
 import pandas as pd
 
 from providers.curation.cells import WorkspaceError, canonical_cell, table_texts
-from providers.curation.store import CREATED, Conflict, LoggedChange, StoreBase
+from providers.curation.store import (
+    CREATED,
+    REPORT_STATUSES,
+    Conflict,
+    LoggedChange,
+    Snapshot,
+    StoreBase,
+)
 from providers.directory import Schema, default_schema, unguard_text
 
 P = ParamSpec("P")
@@ -63,11 +72,52 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX changes_by_clinic ON changes (list_id, clinic_id, id);
     """,
+    # 2: published snapshots; patients' problem reports (nothing about the reporter but an
+    # e-mail address they chose to give)
+    """
+    CREATE TABLE snapshots (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+        published_at TEXT NOT NULL,
+        published_by TEXT NOT NULL,
+        clinics INTEGER NOT NULL,
+        content BLOB NOT NULL
+    );
+    CREATE INDEX snapshots_by_list ON snapshots (list_id, id);
+    CREATE TABLE reports (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
+        clinic_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        description TEXT NOT NULL,
+        contact_email TEXT,
+        created_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open'
+            CHECK (status IN ('open', 'resolved', 'dismissed')),
+        closed_by TEXT,
+        closed_at TEXT,
+        closing_note TEXT,
+        change_id INTEGER REFERENCES changes(id)
+    );
+    CREATE INDEX reports_by_list ON reports (list_id, status, id);
+    CREATE INDEX reports_by_clinic ON reports (list_id, clinic_id, created_at);
+    CREATE INDEX reports_by_time ON reports (created_at);
+    """,
 )
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return _stamp(dt.datetime.now(dt.UTC))
+
+
+def _stamp(moment: dt.datetime) -> str:
+    """A moment as the change log writes it (ISO, UTC, seconds), so text order is time order.
+
+    A naive moment is taken as UTC.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def _guarded(method: Callable[P, R]) -> Callable[P, R]:
@@ -378,6 +428,175 @@ class SqliteStore(StoreBase):
             (change_id, self._list_id(list_name)),
         ).fetchone()
         return None if row is None else LoggedChange(*row)
+
+    # --- published snapshots ------------------------------------------------------------------
+
+    @_guarded
+    def publish_snapshot(self, list_name: str, who: str) -> Snapshot:
+        """Freeze the list as it is now (its CSV export) as the new live snapshot.
+
+        Exported and counted inside one write transaction, so no save lands half-way in.
+        """
+        now = _now()
+        with self.write() as db:
+            list_id = self._list_id(list_name)
+            content = self.export_csv(list_name)
+            count = db.execute(
+                "SELECT COUNT(*) FROM clinics WHERE list_id = ?", (list_id,)
+            ).fetchone()[0]
+            cursor = db.execute(
+                "INSERT INTO snapshots (list_id, published_at, published_by, clinics, content) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (list_id, now, who, count, content),
+            )
+            snapshot_id = cursor.lastrowid
+        assert snapshot_id is not None
+        return Snapshot(snapshot_id, list_name, now, who, count, content)
+
+    @_guarded
+    def live_snapshot(self, list_name: str) -> Snapshot | None:
+        """The newest snapshot of a list with its content; None if never published (or no list)."""
+        row = self.db.execute(
+            "SELECT s.id, s.published_at, s.published_by, s.clinics, s.content FROM snapshots s "
+            "JOIN lists l ON l.id = s.list_id WHERE l.name = ? ORDER BY s.id DESC LIMIT 1",
+            (list_name,),
+        ).fetchone()
+        if row is None:
+            return None
+        snapshot_id, at, who, count, content = row
+        return Snapshot(snapshot_id, list_name, at, who, count, bytes(content))
+
+    @_guarded
+    def live_snapshot_id(self, list_name: str) -> int | None:
+        """The live snapshot's id only (an index look-up): the app asks on every rerun."""
+        row = self.db.execute(
+            "SELECT MAX(s.id) FROM snapshots s JOIN lists l ON l.id = s.list_id WHERE l.name = ?",
+            (list_name,),
+        ).fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
+    @_guarded
+    def snapshots(self, list_name: str) -> pd.DataFrame:
+        """Every snapshot of a list, newest (the live one) first, without content."""
+        frame = pd.read_sql_query(
+            "SELECT id, published_at, published_by, clinics FROM snapshots WHERE list_id = ? "
+            "ORDER BY id DESC",
+            self.db,
+            params=(self._list_id(list_name),),
+        )
+        frame["live"] = frame["id"] == frame["id"].max()
+        return frame
+
+    # --- patients' problem reports ------------------------------------------------------------
+
+    @_guarded
+    def add_report(
+        self,
+        list_name: str,
+        clinic_id: str,
+        field: str,
+        description: str,
+        contact_email: str | None,
+        now: dt.datetime,
+    ) -> int:
+        """Store one report as given (the `submit_report` workflow checks it first); its id."""
+        with self.write() as db:
+            cursor = db.execute(
+                "INSERT INTO reports (list_id, clinic_id, field, description, contact_email, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (self._list_id(list_name), clinic_id, field, description, contact_email,
+                 _stamp(now)),
+            )  # fmt: skip
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    @_guarded
+    def count_reports_since(self, list_name: str, clinic_id: str | None, since: dt.datetime) -> int:
+        """Reports about one clinic of a list made after `since`; with no clinic, every
+        report in the workspace (the global rate limit)."""
+        if clinic_id is None:
+            row = self.db.execute(
+                "SELECT COUNT(*) FROM reports WHERE created_at > ?", (_stamp(since),)
+            ).fetchone()
+        else:
+            row = self.db.execute(
+                "SELECT COUNT(*) FROM reports WHERE list_id = ? AND clinic_id = ? "
+                "AND created_at > ?",
+                (self._list_id(list_name), clinic_id, _stamp(since)),
+            ).fetchone()
+        return int(row[0])
+
+    @_guarded
+    def reports(self, list_name: str, status: str | None = "open") -> pd.DataFrame:
+        """A list's reports with one status (None: all), newest first; "" where nothing was
+        given (no e-mail address) or nothing happened yet (not closed)."""
+        if status is not None and status not in REPORT_STATUSES:
+            raise WorkspaceError(
+                f"'{status}' is not a report status (expected {', '.join(REPORT_STATUSES)})"
+            )
+        frame = pd.read_sql_query(
+            "SELECT id, clinic_id, field, description, contact_email, created_at, status, "
+            "closed_by, closed_at, closing_note, change_id FROM reports "
+            "WHERE list_id = ? AND (? IS NULL OR status = ?) ORDER BY created_at DESC, id DESC",
+            self.db,
+            params=(self._list_id(list_name), status, status),
+        )
+        texts = ["contact_email", "closed_by", "closed_at", "closing_note"]
+        frame[texts] = frame[texts].fillna("").astype("str")  # "" rather than None or NaN
+        return frame.astype({"change_id": "Int64"})
+
+    @_guarded
+    def close_report(
+        self,
+        list_name: str,
+        report_id: int,
+        status: Literal["resolved", "dismissed"],
+        who: str,
+        note: str,
+        change_id: int | None = None,
+    ) -> None:
+        """Resolve (with a note, and the fixing change if any) or dismiss (with a reason)."""
+        note = (note or "").strip()
+        if status not in ("resolved", "dismissed"):
+            raise WorkspaceError(f"a report is closed as resolved or dismissed, not '{status}'")
+        if not note:
+            raise WorkspaceError(
+                "say why the report is dismissed" if status == "dismissed"
+                else "say what was done to resolve the report"
+            )  # fmt: skip
+        if status == "dismissed" and change_id is not None:
+            raise WorkspaceError("a dismissed report has no fixing change")
+        with self.write() as db:
+            list_id = self._list_id(list_name)
+            row = db.execute(
+                "SELECT status FROM reports WHERE id = ? AND list_id = ?", (report_id, list_id)
+            ).fetchone()
+            if row is None:
+                raise WorkspaceError(f"there is no report {report_id} in '{list_name}'")
+            if row[0] != "open":
+                raise WorkspaceError(f"report {report_id} is already {row[0]}")
+            if (
+                change_id is not None
+                and not db.execute(
+                    "SELECT 1 FROM changes WHERE id = ? AND list_id = ?", (change_id, list_id)
+                ).fetchone()
+            ):
+                raise WorkspaceError(f"there is no change {change_id} in '{list_name}'")
+            db.execute(
+                "UPDATE reports SET status = ?, closed_by = ?, closed_at = ?, closing_note = ?, "
+                "change_id = ? WHERE id = ?",
+                (status, who, _now(), note, change_id, report_id),
+            )
+
+    @_guarded
+    def open_report_dates(self, list_name: str) -> dict[str, str]:
+        """clinic id -> the day (YYYY-MM-DD, UTC) of its oldest open report."""
+        rows = self.db.execute(
+            "SELECT clinic_id, substr(MIN(created_at), 1, 10) FROM reports "
+            "WHERE list_id = ? AND status = 'open' GROUP BY clinic_id",
+            (self._list_id(list_name),),
+        )
+        return dict(rows.fetchall())
 
 
 def _explain(exc: sqlite3.Error, path: Path) -> str:

@@ -1,16 +1,18 @@
 """The workspace store interface: what the curation workflows and the faces need of a backend.
 
 A backend (SQLite today) implements the primitives: lists, import, cells and versions, saving
-one clinic with an optimistic version check, the change log, export. What is built on those
+one clinic with an optimistic version check, the change log, export, published snapshots and
+patients' problem reports. What is built on those
 primitives (loading a list as a validated table, merging a duplicate, restoring a change) is
 written once in `StoreBase`, so a second backend implements only the primitives.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import NamedTuple, Protocol, Self
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple, Protocol, Self
 
 import numpy as np
 import pandas as pd
@@ -21,6 +23,9 @@ from providers.directory import ReadResult, Schema, validate
 from scoring.errors import ClinicCompareError
 
 CREATED = "*created*"  # the `field` of a change-log row that records a new clinic
+
+ReportStatus = Literal["open", "resolved", "dismissed"]
+REPORT_STATUSES: tuple[ReportStatus, ...] = ("open", "resolved", "dismissed")
 
 
 class LoggedChange(NamedTuple):
@@ -49,6 +54,23 @@ class Conflict(ClinicCompareError):
             f"{self.clinic_id} was changed by someone else (version {self.current_version}, you "
             f"edited version {self.expected_version}); nothing was saved. {shown}"
         )
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A published list, frozen: what patients see until the next publish."""
+
+    id: int
+    list_name: str
+    published_at: str  # ISO UTC timestamp, as in the change log
+    published_by: str
+    clinics: int
+    content: bytes = field(repr=False)  # the list's directory CSV when it was published
+
+    @property
+    def published_on(self) -> str:
+        """The day it was published (YYYY-MM-DD, UTC), for a "published on" line."""
+        return self.published_at[:10]
 
 
 class WorkspaceStore(Protocol):
@@ -81,6 +103,35 @@ class WorkspaceStore(Protocol):
         self, list_name: str, clinic_id: str, other: pd.Series, who: str, source: str
     ) -> int: ...
     def restore(self, list_name: str, change_id: int, who: str) -> int: ...
+    # published snapshots: the newest of a list is the live one
+    def publish_snapshot(self, list_name: str, who: str) -> Snapshot: ...
+    def live_snapshot(self, list_name: str) -> Snapshot | None: ...
+    def live_snapshot_id(self, list_name: str) -> int | None: ...
+    def snapshots(self, list_name: str) -> pd.DataFrame: ...
+    # patients' problem reports
+    def add_report(
+        self,
+        list_name: str,
+        clinic_id: str,
+        field: str,
+        description: str,
+        contact_email: str | None,
+        now: dt.datetime,
+    ) -> int: ...
+    def count_reports_since(
+        self, list_name: str, clinic_id: str | None, since: dt.datetime
+    ) -> int: ...
+    def reports(self, list_name: str, status: str | None = "open") -> pd.DataFrame: ...
+    def close_report(
+        self,
+        list_name: str,
+        report_id: int,
+        status: Literal["resolved", "dismissed"],
+        who: str,
+        note: str,
+        change_id: int | None = None,
+    ) -> None: ...
+    def open_report_dates(self, list_name: str) -> dict[str, str]: ...
 
 
 class StoreBase:

@@ -15,8 +15,8 @@ import pandas as pd
 
 from providers.curation.cells import WorkspaceError, text_cells
 from providers.curation.duplicates import Match, find_duplicates, merge_changes
-from providers.curation.store import Conflict, WorkspaceStore
-from providers.directory import json_bytes, parse_directory
+from providers.curation.store import Conflict, Snapshot, WorkspaceStore
+from providers.directory import ReadResult, json_bytes, parse_directory
 from providers.geo import Gazetteer, OnlineGeocoder, locate_clinics
 from providers.sources import NpiRecord, NpiRegistry, RegistryError, Verification, verify
 from scoring.checklist import Checklist
@@ -320,3 +320,17 @@ def publish_json(store: WorkspaceStore, list_name: str) -> bytes:
     """The list as a directory JSON file."""
     table = store.load(list_name)[0].table
     return json_bytes(table.reindex(columns=list(store.schema.names)))
+
+
+def published_directory(store: WorkspaceStore, list_name: str) -> tuple[ReadResult, Snapshot]:
+    """The list as patients see it: its live snapshot, read as a directory file.
+
+    Patients never see half-finished edits: only what an advocate published.
+    """
+    snapshot = store.live_snapshot(list_name)
+    if snapshot is None:
+        raise WorkspaceError(
+            f"'{list_name}' has not been published yet: an advocate publishes it on the "
+            "Publish page"
+        )
+    return parse_directory(snapshot.content, f"{list_name} (published)", store.schema), snapshot

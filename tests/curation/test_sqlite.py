@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from providers.curation import CREATED, Conflict, SqliteStore, WorkspaceError
+from providers.curation.sqlite import MIGRATIONS
 from providers.directory import (
     csv_bytes,
     directory_frame,
@@ -33,7 +34,7 @@ def test_created_on_first_use_with_wal_and_a_schema_version(tmp_path):
     with SqliteStore.open(path) as ws:
         assert ws.lists() == []
         assert ws.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert ws.db.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert ws.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     with SqliteStore.open(path) as again:  # reopening migrates nothing and loses nothing
         assert again.lists() == []
 
