@@ -15,11 +15,12 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 from urllib.parse import urlsplit
 
+from providers.access import Editors, EditorsError
 from scoring.errors import UsageError
 
 if TYPE_CHECKING:  # the network libraries load only when a command needs them
@@ -44,6 +45,8 @@ NAMES = (
     "NPI_URL",
     "ALLOW_PRIVATE_URLS",
     "GEOCODE_CACHE",
+    "EDITORS",
+    "EDITORS_FILE",
 )
 KNOWN = tuple(PREFIX + name for name in NAMES)
 
@@ -51,6 +54,9 @@ MAX_PATH_CHARS = 4096
 MAX_URL_CHARS = 2000
 MAX_USER_AGENT_CHARS = 200
 MAX_UPLOAD_MB = 200
+MAX_EDITORS_CHARS = 10_000
+MAX_EDITORS_FILE_BYTES = 256 * 1024
+PUBLISHED = "workspace:"  # CLINIC_COMPARE_DIRECTORY=workspace:LIST shows LIST's published snapshot
 TRUE, FALSE = ("1", "true", "yes"), ("", "0", "false", "no")
 # Control characters (NUL, tab, newline, DEL, C1), invisible format characters (e.g. a
 # right-to-left override), lone surrogates (undecodable bytes) and line/paragraph separators.
@@ -177,7 +183,45 @@ def _directory(value: str) -> str:
         return "demo"
     if len(value) > MAX_PATH_CHARS:
         raise _Bad(f"is too long for a file path ({len(value)} characters)")
+    if value.startswith(PUBLISHED) and not value.removeprefix(PUBLISHED).strip():
+        raise _Bad(f"must name a list after '{PUBLISHED}', e.g. {PUBLISHED}Arizona")
     return _plain_text(value)
+
+
+def _editors(value: str) -> Editors:
+    """Addresses and @domains separated by commas, semicolons or spaces."""
+    if len(value) > MAX_EDITORS_CHARS:
+        raise _Bad(f"is too long ({len(value)} characters; use CLINIC_COMPARE_EDITORS_FILE)")
+    try:
+        return Editors.parse(re.split(r"[,;\s]+", _plain_text(value)))
+    except EditorsError as exc:
+        raise _Bad(str(exc)) from None
+
+
+def _editors_file(value: str, env: Mapping[str, str]) -> Editors:
+    """One address or @domain per line; '#' starts a comment."""
+    path = _path(value, env)
+    if path is None:
+        return Editors()
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_EDITORS_FILE_BYTES + 1)
+    except OSError as exc:
+        raise _Bad(f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > MAX_EDITORS_FILE_BYTES:
+        raise _Bad(f"is larger than {MAX_EDITORS_FILE_BYTES // 1024} KiB")
+    try:
+        lines = data.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise _Bad("must be UTF-8 text, one address or @domain per line") from None
+    try:
+        return Editors.parse(line.split("#", 1)[0] for line in lines)
+    except EditorsError as exc:
+        raise _Bad(f"{path}: {exc}") from None
+
+
+def _union(first: Editors, second: Editors) -> Editors:
+    return Editors(first.addresses | second.addresses, first.domains | second.domains)
 
 
 def _unknown_names(env: Mapping[str, str]) -> list[str]:
@@ -216,6 +260,14 @@ class Settings:
     workspace: Path | None = None
     allow_private_urls: bool = False
     npi_url: str = NPI_REGISTRY_URL
+    editors: Editors = field(default_factory=Editors)
+
+    @property
+    def published_list(self) -> str | None:
+        """The list whose published snapshot patients see (directory 'workspace:LIST')."""
+        if self.directory.startswith(PUBLISHED):
+            return self.directory.removeprefix(PUBLISHED).strip()
+        return None
 
     def url_address_allowed(self) -> Callable[[IPAddress], bool]:
         """The address rule for URL imports: public only, unless private ones are allowed."""
@@ -263,6 +315,9 @@ class Settings:
             workspace=get("WORKSPACE", lambda v: _path(v, env) or _default_workspace(env)),
             allow_private_urls=get("ALLOW_PRIVATE_URLS", _switch),
             npi_url=get("NPI_URL", lambda v: _http_url(v, NPI_REGISTRY_URL)),
+            editors=_union(
+                get("EDITORS", _editors), get("EDITORS_FILE", lambda v: _editors_file(v, env))
+            ),
         )
         problems += _unknown_names(env)
         if problems:
