@@ -228,19 +228,33 @@ def rank_clinics(
     # Rounded keys: scores that are equal on paper must tie, whatever the float noise, so
     # that completeness and then the name decide as the method says.
     name_order, _ = pd.factorize(kept["name"], sort=True)  # ints, not a million str objects
-    order = np.lexsort(
-        (
-            name_order,
-            -np.round(scores["completeness"].to_numpy(), 9),
-            -np.round(scores["overall"].to_numpy(), 9),
-        )
+    keys = (
+        name_order,
+        -np.round(scores["completeness"].to_numpy(), 9),
+        -np.round(scores["overall"].to_numpy(), 9),
     )
+    order = np.lexsort(keys)
+    rank = _shared_ranks([k[order] for k in keys])
     if top is not None:
-        order = order[: max(top, 0)]
+        order, rank = order[: max(top, 0)], rank[: max(top, 0)]
     carried = kept if columns is None else kept[list(columns)]
     ranked = pd.concat([carried.iloc[order], scores.iloc[order]], axis=1)
-    ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
+    ranked.insert(0, "rank", rank)
     return ranked.reset_index(drop=True)
+
+
+def _shared_ranks(sorted_keys: Sequence[np.ndarray]) -> np.ndarray:
+    """1, 2, 2, 4...: clinics equal on every ranking key share a rank, so that the order of
+    rows in the file (or an id, a note, a website) can never put one above the other."""
+    n = len(sorted_keys[0]) if sorted_keys else 0
+    if n == 0:
+        return np.arange(1, 1, dtype="int64")
+    starts = np.ones(n, dtype=bool)
+    for key in sorted_keys:
+        starts[1:] &= key[1:] == key[:-1]
+    starts = ~starts
+    starts[0] = True
+    return np.maximum.accumulate(np.where(starts, np.arange(1, n + 1), 0))
 
 
 def questions(table: pd.DataFrame, checklist: Checklist | None = None) -> pd.Series:

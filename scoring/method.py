@@ -34,6 +34,11 @@ def method_markdown(checklist: Checklist | None = None) -> str:
         f"Weights run from {lo:g} to {hi:g} (all {1:g} by default); a criterion with weight 0 "
         "does not count at all.",
         "- **Must-have** items filter clinics out of the list; they never change a score.",
+        "- **No clinic pays for placement.** The order depends only on the checklist evidence "
+        "and your own choices (weights, filters, must-haves, place). There is no sponsored "
+        "slot or paid badge, and nothing outside the checklist (the order of rows in the file, "
+        "ids, notes, websites) moves a clinic up or down. Clinics equal on score, completeness "
+        "and name share a rank.",
         "- **Completeness** is the share of checklist items whose answer is known. A low "
         "completeness means the score rests on little evidence: ask the clinic.",
         f"- {rounding_rule()}",
