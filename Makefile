@@ -2,6 +2,10 @@
 #   make run    create .venv, install, start the app on the bundled demo directory
 #   make test   create .venv, install with test extras, run the whole suite
 PYTHON ?= python3
+# make run listens on this machine only (curation is open there without sign-in); to serve
+# others, configure sign-in first (README: Deploying), then e.g. `make run ADDRESS=0.0.0.0`.
+ADDRESS ?= 127.0.0.1
+PORT ?= 8501
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -23,7 +27,7 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -4,7 +4,8 @@ where a failure meant for a person becomes an error box instead of a traceback."
 import streamlit as st
 
 from scoring import ClinicCompareError
-from ui import sidebar
+from ui import sidebar, state
+from ui.advocates import gate
 from ui.text import say
 
 st.set_page_config(page_title="Ketamine Clinic Compare", page_icon=":hospital:", layout="wide")
@@ -23,12 +24,20 @@ SECTIONS = {
         ("ui/advocates/checks.py", "Checks", "checks", "fact_check"),
         ("ui/advocates/history.py", "History", "history", "history"),
         ("ui/advocates/publish.py", "Publish", "publish", "publish"),
+        ("ui/advocates/reports.py", "Reports", "reports", "flag"),
     ],
 }
+# What a visitor who may not curate gets instead of the advocates' pages (see ui/advocates/gate).
+SIGN_IN = [("ui/advocates/signin.py", "Sign in", "advocates", "login")]
+if problem := state.settings_problem():
+    say("error", "Configuration problem: {}", problem)
+# Curation pages are registered only for a visitor who may curate: any other visitor typing
+# their address gets "page not found", and their scripts never run.
+may_curate = gate.access(state.settings()).can_curate
 PAGES = {
     section: [
         st.Page(script, title=t, url_path=url, icon=f":material/{icon}:", default=url == "find")
-        for script, t, url, icon in pages
+        for script, t, url, icon in (pages if may_curate or section != "For advocates" else SIGN_IN)
     ]
     for section, pages in SECTIONS.items()
 }

@@ -8,7 +8,8 @@ import streamlit as st
 
 from scoring import explain, number_text, round_half_up
 from ui import state
-from ui.text import plain, safe_url
+from ui.report import report_form
+from ui.text import plain, safe_url, say
 
 STATE_LABEL = {"yes": "Yes", "no": "No", "unknown": "Unknown"}
 
@@ -43,6 +44,13 @@ def render() -> None:
     c = state.choices()
     why = explain(clinic, dict(c.weights))
     st.header(plain(why.name))
+    reported = d.open_reports().get(str(clinic["id"]))
+    if reported:
+        say("info", "A reader reported a problem on {}; the list's curators are reviewing it.",
+            reported)  # fmt: skip
+    if d.published is not None:
+        with st.popover("Something wrong or out of date?", icon=":material/flag:"):
+            report_form(d, clinic, "clinic")
     where = ", ".join(
         str(clinic[k]) for k in ("address", "city", "region", "postal_code") if clinic[k]
     )
@@ -121,6 +129,10 @@ def render() -> None:
                 st.link_button("Evidence source", source)
             else:
                 st.caption("No source recorded for this criterion.")
+            if d.published is not None:
+                with st.popover("Something wrong or out of date here?"):
+                    items = tuple(r.item.column for r in result.items)
+                    report_form(d, clinic, result.criterion.key, only=items)
     st.subheader("Questions to ask this clinic")
     if why.questions:
         st.markdown("\n".join(f"1. {plain(q)}" for q in why.questions))

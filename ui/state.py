@@ -15,15 +15,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from providers.curation import WorkspaceError, open_workspace, published_directory
 from providers.directory import DEMO, DirectoryError, ReadResult, parse_directory, read_directory
 from providers.geo import Gazetteer, OnlineGeocoder, Place, default_gazetteer, locate_clinics
 from providers.settings import Settings, SettingsError
-from scoring import default_checklist, rank_clinics
+from scoring import ClinicCompareError, default_checklist, rank_clinics
 from ui.share import Choices, from_params, to_params
 from ui.text import say
 
@@ -33,11 +35,19 @@ PLACE = "resolved_place"
 
 
 def settings() -> Settings | None:
+    """The configuration, or None when it has a problem (`app.py` shows it once per page)."""
     try:
         return Settings.from_env(os.environ)
-    except SettingsError as exc:
-        say("error", "Configuration problem: {}", exc)
+    except SettingsError:
         return None
+
+
+def settings_problem() -> str | None:
+    try:
+        Settings.from_env(os.environ)
+    except SettingsError as exc:
+        return str(exc)
+    return None
 
 
 def default_choices() -> Choices:
@@ -135,11 +145,39 @@ def _ranked(_table: pd.DataFrame, key: str, weights: tuple, require: tuple, toda
     return rank_clinics(_table, dict(weights), require, today)
 
 
+@dataclass(frozen=True)
+class Published:
+    """Where a published list came from: reports about it go back to the same workspace."""
+
+    workspace: Path
+    list_name: str
+    published_on: str
+    snapshot_id: int
+
+
 class Directory:
     """The directory being shown, its cache key and where it came from."""
 
-    def __init__(self, result: ReadResult, key: str, label: str, is_demo: bool):
+    def __init__(
+        self,
+        result: ReadResult,
+        key: str,
+        label: str,
+        is_demo: bool,
+        published: Published | None = None,
+    ):
         self.result, self.key, self.label, self.is_demo = result, key, label, is_demo
+        self.published = published
+
+    def open_reports(self) -> dict[str, str]:
+        """clinic id -> date of its oldest open report (read fresh: reports keep arriving)."""
+        if self.published is None:
+            return {}
+        try:
+            with open_workspace(self.published.workspace) as store:
+                return store.open_report_dates(self.published.list_name)
+        except ClinicCompareError:
+            return {}
 
     @property
     def table(self) -> pd.DataFrame:
@@ -157,8 +195,40 @@ class Directory:
         return _ranked(table, key, c.weights, c.must_haves, dt.date.today())
 
 
+@st.cache_data(show_spinner="Reading the published list...", max_entries=4)
+def _read_published(workspace: str, list_name: str, snapshot_id: int) -> ReadResult:
+    """One parse per snapshot: a new publication has a new id, so patients see it at once."""
+    with open_workspace(workspace) as store:
+        result, _ = published_directory(store, list_name)
+    return result
+
+
+def published(config: Settings, list_name: str) -> Directory | None:
+    """The live snapshot of a workspace list (CLINIC_COMPARE_DIRECTORY=workspace:LIST)."""
+    where = config.workspace
+    try:
+        if where is None or not where.exists():
+            raise WorkspaceError("the workspace file does not exist yet")
+        with open_workspace(where) as store:
+            live = store.live_snapshot_id(list_name)
+            dates = store.snapshots(list_name)
+        if live is None:
+            say("info", "The list {} has not been published yet; please come back later.",
+                list_name)  # fmt: skip
+            return None
+        result = _read_published(str(where), list_name, live)
+    except ClinicCompareError as exc:
+        say("error", "The published list {} cannot be shown: {}", list_name, exc)
+        return None
+    on = str(dates.loc[dates["id"] == live, "published_at"].iloc[0])[:10]
+    label = f"the list {list_name}, published on {on}"
+    return Directory(result, f"published:{where}:{list_name}:{live}", label, False,
+                     Published(where, list_name, on, live))  # fmt: skip
+
+
 def directory() -> Directory | None:
-    """The uploaded file if any, else CLINIC_COMPARE_DIRECTORY, else the fictional demo."""
+    """The uploaded file if any, else CLINIC_COMPARE_DIRECTORY (a file or a published list),
+    else the fictional demo."""
     config = settings()
     if config is None:
         return None
@@ -171,6 +241,8 @@ def directory() -> Directory | None:
             say("error", "The file '{}' cannot be used: {}", name, exc)
             return None
         return Directory(result, f"upload:{digest}", f"your file {name}", False)
+    if config.published_list is not None:
+        return published(config, config.published_list)
     source = config.directory
     try:
         mtime = 0.0 if source == DEMO else os.path.getmtime(source)
@@ -194,4 +266,8 @@ def page(title: str) -> Directory | None:
     d = directory()
     if d is not None and d.is_demo:
         st.warning(DEMO_BANNER, icon=":material/info:")
+    if d is not None and d.published is not None:
+        say("info", "Published on {} by {}'s curators. Something wrong or out of date? Tell "
+            "them from the clinic's page.", d.published.published_on,
+            d.published.list_name)  # fmt: skip
     return d

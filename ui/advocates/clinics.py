@@ -10,8 +10,10 @@ import streamlit as st
 
 from providers.curation import Conflict, editable, edits_between, save_changes
 from providers.directory import NUMERIC_KINDS, Schema
-from ui.advocates.common import Desk, act, desk, finish, generation, snapshot
+from ui.advocates.common import Desk, act, desk, finish, focused_clinic, generation, snapshot
 from ui.text import say
+
+ALL = ""  # the "every clinic" choice of the Show box (no clinic id is blank)
 
 
 def column_config(schema: Schema) -> dict[str, Any]:
@@ -120,14 +122,22 @@ def clinics_table(d: Desk) -> None:
         return
     unresolved = resolve_conflicts(d)
     schema = d.store.schema
-    before = editable(cells, schema)
+    ids = cells["id"].tolist()
+    focused = focused_clinic(d.list_name)
+    names = dict(zip(cells["id"], cells["name"], strict=True))
+    focus = st.selectbox(
+        "Show", [ALL, *ids], index=ids.index(focused) + 1 if focused in ids else 0,
+        format_func=lambda i: "every clinic" if i == ALL else f"{names.get(i) or i} ({i})",
+        key="w.curate.focus",
+    )  # fmt: skip
+    before = editable(cells if focus == ALL else cells[cells["id"] == focus], schema)
     st.caption(
         "Edit answers (yes / no / unknown), sources (http/https links) and check dates "
         "(YYYY-MM-DD) per criterion, then save. Every change is logged."
     )
     after = st.data_editor(
         before, column_config=column_config(schema), hide_index=True, num_rows="fixed",
-        key=f"w.editor.{d.list_name}.{generation(d.list_name)}", height=420,
+        key=f"w.editor.{d.list_name}.{generation(d.list_name)}.{focus}", height=420,
     )  # fmt: skip
     left, right = st.columns(2)
     save_help = "Resolve the conflicts above first." if unresolved else None
@@ -139,7 +149,7 @@ def clinics_table(d: Desk) -> None:
         st.rerun()
     with st.expander("Mark evidence as stale"):
         checklist = schema.checklist
-        clinic = st.selectbox("Clinic", before["id"].tolist(), key="w.curate.stale_clinic")
+        clinic = st.selectbox("Clinic", ids, key="w.curate.stale_clinic")
         labels = {c.key: c.label for c in checklist.criteria}
         criterion = st.selectbox("Criterion", list(labels), format_func=labels.__getitem__,
                                  key="w.curate.stale_crit")  # fmt: skip

@@ -2,8 +2,9 @@
 
 Session keys owned here (no other module writes them): `curate.list` (the chosen list),
 `curate.who` (the name for the change log), `curate.flash` (the last action's message) and
-`curate.snapshot.<list>` (the list as this editor last read it, for conflict checks) and
-`curate.generation.<list>` (bumped on every reread, so the table editor starts afresh).
+`curate.snapshot.<list>` (the list as this editor last read it, for conflict checks),
+`curate.generation.<list>` (bumped on every reread, so the table editor starts afresh) and
+`curate.focus` (the clinic the Clinics page shows alone, set from a report).
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from providers.curation import SaveOutcome, WorkspaceError, WorkspaceStore, open
 from providers.settings import Settings
 from scoring import ClinicCompareError
 from ui import state
+from ui.advocates import gate
 from ui.text import fill, say
 
 LIST = "curate.list"
 WHO = "curate.who"
 FLASH = "curate.flash"
+FOCUS = "curate.focus"
 
 
 @dataclass
@@ -34,6 +37,17 @@ class Desk:
     list_name: str
     who: str
     config: Settings
+
+
+def focus_clinic(list_name: str, clinic_id: str) -> None:
+    """Ask the Clinics page to show this clinic's row (e.g. from a report)."""
+    st.session_state[FOCUS] = (list_name, clinic_id)
+    st.session_state.pop("w.curate.focus", None)  # the Clinics page re-seeds its box
+
+
+def focused_clinic(list_name: str) -> str | None:
+    found = st.session_state.get(FOCUS)
+    return found[1] if isinstance(found, tuple) and found[0] == list_name else None
 
 
 def finish(template: str, *values: object) -> None:
@@ -129,13 +143,13 @@ def workspace() -> Iterator[WorkspaceStore | None]:
         yield store
 
 
-def create_list(store: WorkspaceStore) -> None:
+def create_list(store: WorkspaceStore, who: str) -> None:
     """A new list, which becomes the chosen one."""
     with st.expander("Create a new list", expanded=not store.lists()):
         new = st.text_input("New list name", key="w.curate.new")
         if st.button("Create list", key="w.curate.create") and new.strip():
             try:
-                store.create_list(new, st.session_state.get(WHO) or "advocate")
+                store.create_list(new, who)
             except WorkspaceError as exc:
                 say("error", "{}", exc)
             else:
@@ -143,10 +157,32 @@ def create_list(store: WorkspaceStore) -> None:
                 st.session_state.pop("w.curate.list", None)
 
 
+def editor() -> str | None:
+    """Who the change log names: the signed-in editor, or a typed name in local use; None
+    (with the reason shown) when this visitor may not curate at all."""
+    found = gate.access(state.settings())
+    if not found.can_curate:
+        say("error", "{}", found.reason)
+        return None
+    if found.mode == "editor" and found.identity:
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        left.caption(fill("Signed in as {}; every change is logged under this address.",
+                          found.identity))  # fmt: skip
+        if right.button("Sign out", key="w.curate.sign_out"):
+            st.logout()
+        return found.identity
+    return who_field()
+
+
 @contextmanager
 def desk(title: str, caption: str, with_create: bool = False) -> Iterator[Desk | None]:
-    """The common top of an advocates' page: title, last message, workspace, list, editor."""
+    """The common top of an advocates' page: who may curate, title, last message, workspace,
+    list, editor. Nothing below it runs for a visitor who may not curate."""
     st.title(title)
+    who = editor()
+    if who is None:
+        yield None
+        return
     st.caption(caption)
     if flash := st.session_state.get(FLASH):
         st.success(flash)
@@ -156,9 +192,9 @@ def desk(title: str, caption: str, with_create: bool = False) -> Iterator[Desk |
             yield None
             return
         if with_create:
-            create_list(store)
+            create_list(store, who)
         name = list_picker(store, store.lists())
         if name is None:
             yield None
             return
-        yield Desk(store, name, who_field(), config)
+        yield Desk(store, name, who, config)

@@ -25,10 +25,21 @@ def history_section(d: Desk) -> None:
             "Restored (change #{} undone as a new change).", change)  # fmt: skip
 
 
+def snapshots_section(d: Desk) -> None:
+    st.subheader("Published snapshots")
+    snapshots = d.store.snapshots(d.list_name)
+    if snapshots.empty:
+        st.caption("Not published yet.")
+    else:
+        st.caption("The live one is what patients see; publish again on the Publish page.")
+        st.dataframe(snapshots, hide_index=True, width="stretch")
+
+
 def render() -> None:
     with desk("History", "For advocates: who changed what, when, and from which source.") as d:
         if d is not None:
             history_section(d)
+            snapshots_section(d)
 
 
 if __name__ == "__main__":  # run by st.navigation as a page script

@@ -1,4 +1,5 @@
-"""Publish (for advocates): download a list in the directory format, ready to share."""
+"""Publish (for advocates): make a list live for patients (a frozen snapshot), or download it
+in the directory format, ready to share."""
 
 from __future__ import annotations
 
@@ -7,11 +8,34 @@ import datetime as dt
 import streamlit as st
 
 from providers.curation import open_workspace, publish_csv, publish_json
-from ui.advocates.common import Desk, desk
+from ui.advocates.common import Desk, act, desk
+from ui.text import say
+
+
+def live_section(d: Desk) -> None:
+    """Publishing freezes the list as it is now: later edits reach patients only when the
+    list is published again, so half-finished work never does."""
+    st.subheader("Publish to patients")
+    config = d.config
+    if config.published_list == d.list_name:
+        st.write("Patients on this site see the list's live snapshot below.")
+    else:
+        say("caption", "This site shows patients {}; another site (or this one, with "
+            "CLINIC_COMPARE_DIRECTORY=workspace:{}) shows this list once it is published.",
+            config.published_list or "another directory", d.list_name)  # fmt: skip
+    snapshots = d.store.snapshots(d.list_name)
+    if st.button("Publish the list as it is now", key="w.curate.publish", type="primary"):
+        act(d, lambda: d.store.publish_snapshot(d.list_name, d.who),
+            "Published {}: patients now see it as it is now.", d.list_name)  # fmt: skip
+    if snapshots.empty:
+        st.info("Not published yet: patients do not see this list.")
+    else:
+        st.dataframe(snapshots, hide_index=True, width="stretch")
 
 
 def publish_section(d: Desk) -> None:
     stamp = dt.date.today().isoformat()
+    st.subheader("Download")
     st.write("Download the list in the directory format, ready to share or load in the app.")
     location, schema, name = d.store.location, d.store.schema, d.list_name
 
@@ -32,8 +56,9 @@ def publish_section(d: Desk) -> None:
 
 
 def render() -> None:
-    with desk("Publish", "For advocates: share a list as a directory file.") as d:
+    with desk("Publish", "For advocates: make a list live for patients, or download it.") as d:
         if d is not None:
+            live_section(d)
             publish_section(d)
 
 
