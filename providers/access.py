@@ -47,7 +47,9 @@ class Editors:
             entry = raw.strip().lower()
             if not entry:
                 continue
-            if _DOMAIN.fullmatch(entry):
+            if not entry.isprintable():  # e.g. a byte-order mark or a zero-width space
+                bad.append(entry.encode("unicode_escape").decode("ascii"))
+            elif _DOMAIN.fullmatch(entry):
                 domains.add(entry[1:])
             elif _ADDRESS.fullmatch(entry):
                 addresses.add(entry)
@@ -102,19 +104,43 @@ class Access:
         return self.mode in ("editor", "not-editor")
 
 
+def is_local_request(host: str | None, forwarded: bool) -> bool:
+    """A request made at this machine: no proxy header, and a loopback Host (None: no request
+    to look at, as in tests). A proxy or tunnel on this machine makes the server public even
+    though it listens on 127.0.0.1, and it announces itself with these headers."""
+    if forwarded:
+        return False
+    if host is None:
+        return True
+    name = host.strip().lower()
+    name = name[1 : name.find("]")] if name.startswith("[") else name.rsplit(":", 1)[0]
+    return is_loopback(name)
+
+
 def decide_access(
     *,
     auth_configured: bool,
     listen_address: str | None,
     user: Mapping[str, object] | None,
     editors: Editors,
+    request_host: str | None = None,
+    forwarded: bool = False,
 ) -> Access:
     """The one rule for curation access (see the module docstring).
 
-    `user` is the signed-in person's claims (None when nobody is signed in); an e-mail the
-    provider marks as unverified (`email_verified` false) never counts.
+    `user` is the signed-in person's claims (None when nobody is signed in). Only an e-mail
+    address the provider says it verified (`email_verified` true) counts: some providers let
+    an account claim any address. `request_host` and `forwarded` describe the request (its
+    Host header, and whether a proxy header such as X-Forwarded-For was present).
     """
     if not auth_configured:
+        if is_loopback(listen_address) and not is_local_request(request_host, forwarded):
+            return Access(
+                "off",
+                "Curation is off: this server listens on a loopback address but this request "
+                "came through a proxy or from another name, so it may be public. Configure "
+                "sign-in ([auth] in .streamlit/secrets.toml) and editors to curate through it.",
+            )
         if is_loopback(listen_address):
             return Access("local", "Sign-in is not configured; this server is reachable only "
                           "from this machine, so curation is open here.")  # fmt: skip
@@ -128,7 +154,7 @@ def decide_access(
     if user is None:
         return Access("sign-in", "Sign in to curate lists.")
     email = str(user.get("email") or "").strip()
-    verified = user.get("email_verified", True) not in (False, "false", "False", 0)
+    verified = user.get("email_verified") in (True, "true", "True")
     if not editors:
         return Access(
             "not-editor",
@@ -136,7 +162,7 @@ def decide_access(
             email or None,
         )
     if not verified or not editors.allows(email):
-        why = "is not verified by your sign-in provider" if email and not verified else (
+        why = "your sign-in provider does not say is verified" if email and not verified else (
             "is not on the editors' list")  # fmt: skip
         return Access(
             "not-editor",

@@ -15,7 +15,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 from urllib.parse import urlsplit
@@ -211,7 +211,7 @@ def _editors_file(value: str, env: Mapping[str, str]) -> Editors:
     if len(data) > MAX_EDITORS_FILE_BYTES:
         raise _Bad(f"is larger than {MAX_EDITORS_FILE_BYTES // 1024} KiB")
     try:
-        lines = data.decode("utf-8").splitlines()
+        lines = data.decode("utf-8-sig").splitlines()  # a byte-order mark is not an entry
     except UnicodeDecodeError:
         raise _Bad("must be UTF-8 text, one address or @domain per line") from None
     try:
@@ -261,6 +261,9 @@ class Settings:
     allow_private_urls: bool = False
     npi_url: str = NPI_REGISTRY_URL
     editors: Editors = field(default_factory=Editors)
+    #: What is wrong with the editors' list, if anything: it turns curation off (and is
+    #: logged) but never the patient pages, and is never shown to visitors.
+    editors_problem: str | None = None
 
     @property
     def published_list(self) -> str | None:
@@ -315,10 +318,19 @@ class Settings:
             workspace=get("WORKSPACE", lambda v: _path(v, env) or _default_workspace(env)),
             allow_private_urls=get("ALLOW_PRIVATE_URLS", _switch),
             npi_url=get("NPI_URL", lambda v: _http_url(v, NPI_REGISTRY_URL)),
-            editors=_union(
-                get("EDITORS", _editors), get("EDITORS_FILE", lambda v: _editors_file(v, env))
-            ),
         )
+        editor_problems: list[str] = []
+        lists = []
+        for name, check in (("EDITORS", _editors),
+                            ("EDITORS_FILE", lambda v: _editors_file(v, env))):  # fmt: skip
+            try:
+                lists.append(check(env.get(PREFIX + name, "").strip()))
+            except _Bad as exc:
+                editor_problems.append(f"{PREFIX}{name} {exc}")
+        if editor_problems:
+            settings = replace(settings, editors_problem="; ".join(editor_problems))
+        else:
+            settings = replace(settings, editors=_union(*lists))
         problems += _unknown_names(env)
         if problems:
             raise SettingsError("; ".join(problems))

@@ -24,6 +24,7 @@ from scoring.engine import (
     parse_weights,
     questions,
     rank_clinics,
+    rerank,
 )
 from scoring.errors import ClinicCompareError, Severity, UsageError
 from scoring.filters import Filters, explain_empty
@@ -56,6 +57,7 @@ __all__ = [
     "printable_html",
     "questions",
     "rank_clinics",
+    "rerank",
     "round_half_up",
     "rounded",
     "rounding_rule",

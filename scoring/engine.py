@@ -225,14 +225,7 @@ def rank_clinics(
     keep = requirement_mask(table, require, checklist)
     kept = table if keep.all() else table[keep]
     scores = compute_scores(kept, weights, today, checklist)
-    # Rounded keys: scores that are equal on paper must tie, whatever the float noise, so
-    # that completeness and then the name decide as the method says.
-    name_order, _ = pd.factorize(kept["name"], sort=True)  # ints, not a million str objects
-    keys = (
-        name_order,
-        -np.round(scores["completeness"].to_numpy(), 9),
-        -np.round(scores["overall"].to_numpy(), 9),
-    )
+    keys = _ranking_keys(kept["name"], scores["completeness"], scores["overall"])
     order = np.lexsort(keys)
     rank = _shared_ranks([k[order] for k in keys])
     if top is not None:
@@ -241,6 +234,24 @@ def rank_clinics(
     ranked = pd.concat([carried.iloc[order], scores.iloc[order]], axis=1)
     ranked.insert(0, "rank", rank)
     return ranked.reset_index(drop=True)
+
+
+def rerank(ranked: pd.DataFrame) -> np.ndarray:
+    """Ranks for rows still in ranking order after some were filtered out (1, 2, 2, 4...)."""
+    return _shared_ranks(_ranking_keys(ranked["name"], ranked["completeness"], ranked["overall"]))
+
+
+def _ranking_keys(
+    names: pd.Series, completeness: pd.Series, overall: pd.Series
+) -> tuple[np.ndarray, ...]:
+    """np.lexsort keys, last first: overall, then completeness (both best first), then name.
+    Scores are rounded so that values equal on paper tie whatever the float noise."""
+    name_order, _ = pd.factorize(names, sort=True)  # ints, not a million str objects
+    return (
+        name_order,
+        -np.round(completeness.to_numpy(dtype="float64"), 9),
+        -np.round(overall.to_numpy(dtype="float64"), 9),
+    )
 
 
 def _shared_ranks(sorted_keys: Sequence[np.ndarray]) -> np.ndarray:

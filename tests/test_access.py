@@ -54,12 +54,16 @@ def test_with_sign_in_only_listed_verified_editors_curate_even_on_loopback():
         )
 
     assert access(None).mode == "sign-in" and not access(None).can_curate
-    editor = access({"email": "Ana@Group.org", "is_logged_in": True})
+    editor = access({"email": "Ana@Group.org", "email_verified": True, "is_logged_in": True})
     assert editor.can_curate and editor.identity == "ana@group.org"
-    stranger = access({"email": "bob@group.org"})
+    # Without the provider's word that the address is verified, it does not count (some
+    # providers let an account claim any address).
+    for claim in ({}, {"email_verified": None}, {"email_verified": "FALSE"}, {"email_verified": 0}):
+        assert not access({"email": "ana@group.org", **claim}).can_curate
+    stranger = access({"email": "bob@group.org", "email_verified": True})
     assert stranger.mode == "not-editor" and "bob@group.org" in stranger.reason
     unverified = access({"email": "ana@group.org", "email_verified": False})
-    assert not unverified.can_curate and "not verified" in unverified.reason
+    assert not unverified.can_curate and "verified" in unverified.reason
     nobody = decide_access(
         auth_configured=True, listen_address="0.0.0.0", user={"email": "a@b.co"},
         editors=Editors(),
@@ -79,7 +83,7 @@ def test_curation_is_never_open_to_an_unlisted_visitor_on_a_reachable_address(au
     access = decide_access(auth_configured=auth, listen_address=address, user=user, editors=EDITORS)
     if access.can_curate:
         listed = user is not None and EDITORS.allows(str(user["email"]))
-        verified = user is not None and user.get("email_verified", True)
+        verified = user is not None and user.get("email_verified") is True
         assert (not auth and is_loopback(address)) or (auth and listed and verified)
 
 
@@ -96,15 +100,44 @@ def test_editors_come_from_the_variable_and_the_file(tmp_path):
     assert settings.editors.allows("kim@group.org")
 
 
+def test_a_bad_published_list_name_is_a_clear_error():
+    with pytest.raises(SettingsError, match="must name a list"):
+        Settings.from_env({"CLINIC_COMPARE_DIRECTORY": "workspace:  "})
+
+
 @pytest.mark.parametrize(
     "env, message",
-    [({"CLINIC_COMPARE_EDITORS": "ana"}, "CLINIC_COMPARE_EDITORS each editor"),
-     ({"CLINIC_COMPARE_EDITORS_FILE": "/nonexistent/x"}, "cannot be read"),
-     ({"CLINIC_COMPARE_DIRECTORY": "workspace:  "}, "must name a list")],
+    [({"CLINIC_COMPARE_EDITORS": "ana@group.org, ana.smith@group"}, "ana.smith@group"),
+     ({"CLINIC_COMPARE_EDITORS_FILE": "/nonexistent/x"}, "cannot be read")],
 )  # fmt: skip
-def test_bad_access_settings_are_clear_errors(env, message):
-    with pytest.raises(SettingsError, match=message):
-        Settings.from_env(env)
+def test_a_bad_editors_list_turns_curation_off_not_the_patient_pages(env, message):
+    """It is kept for the log (never shown to visitors) and nobody may curate."""
+    settings = Settings.from_env(env)
+    assert message in (settings.editors_problem or "") and not settings.editors
+
+
+def test_an_editors_file_with_a_byte_order_mark_or_invisible_characters(tmp_path):
+    listing = tmp_path / "editors.txt"
+    listing.write_bytes("\ufeff@group.org\n".encode())
+    assert Settings.from_env({"CLINIC_COMPARE_EDITORS_FILE": str(listing)}).editors.allows(
+        "kim@group.org"
+    )
+    with pytest.raises(EditorsError, match="u200b"):
+        Editors.parse(["ana\u200b@group.org"])
+
+
+@pytest.mark.parametrize(
+    "host, forwarded, local",
+    [(None, False, True), ("127.0.0.1:8501", False, True), ("localhost:8501", False, True),
+     ("[::1]:8501", False, True), ("127.0.0.1:8501", True, False),
+     ("clinics.example.org", False, False), ("abc.ngrok.app", False, False)],
+)  # fmt: skip
+def test_a_proxy_or_tunnel_in_front_of_a_loopback_server_closes_curation(host, forwarded, local):
+    access = decide_access(
+        auth_configured=False, listen_address="127.0.0.1", user=None, editors=Editors(),
+        request_host=host, forwarded=forwarded,
+    )  # fmt: skip
+    assert access.can_curate is local
 
 
 def test_a_published_list_is_named_by_the_directory_setting():

@@ -8,7 +8,7 @@ import streamlit as st
 
 from scoring import explain, number_text, round_half_up
 from ui import state
-from ui.report import report_form
+from ui.report import report_form, thanks
 from ui.text import plain, safe_url, say
 
 STATE_LABEL = {"yes": "Yes", "no": "No", "unknown": "Unknown"}
@@ -49,6 +49,7 @@ def render() -> None:
         say("info", "A reader reported a problem on {}; the list's curators are reviewing it.",
             reported)  # fmt: skip
     if d.published is not None:
+        thanks()
         with st.popover("Something wrong or out of date?", icon=":material/flag:"):
             report_form(d, clinic, "clinic")
     where = ", ".join(

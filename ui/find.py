@@ -9,7 +9,7 @@ import streamlit as st
 
 from providers.directory import ROUTES
 from providers.geo import KM_PER_MILE, Place, nearby, resolve_place, with_region
-from scoring import Filters, default_checklist, explain_empty, rounded
+from scoring import Filters, default_checklist, explain_empty, rerank, rounded
 from ui import state
 from ui.share import MAX_PRICE, RADII
 from ui.text import fill, say
@@ -216,7 +216,7 @@ def render() -> None:
             blockers.append("radius")
         shown = near
     else:
-        shown = shown.assign(rank=np.arange(1, len(shown) + 1))
+        shown = shown.assign(rank=rerank(shown))
     names = dict(zip(d.table["id"], d.table["name"], strict=False))
     if shown.empty:
         st.warning(explain_empty(blockers or list(filters.masks(ranked))))

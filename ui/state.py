@@ -196,8 +196,9 @@ class Directory:
 
 
 @st.cache_data(show_spinner="Reading the published list...", max_entries=4)
-def _read_published(workspace: str, list_name: str, snapshot_id: int) -> ReadResult:
-    """One parse per snapshot: a new publication has a new id, so patients see it at once."""
+def _read_published(workspace: str, list_name: str, digest: str) -> ReadResult:
+    """One parse per snapshot content: a new publication has a new digest, so patients see it
+    at once (ids would not do: a workspace restored from a backup numbers them afresh)."""
     with open_workspace(workspace) as store:
         result, _ = published_directory(store, list_name)
     return result
@@ -216,13 +217,15 @@ def published(config: Settings, list_name: str) -> Directory | None:
             say("info", "The list {} has not been published yet; please come back later.",
                 list_name)  # fmt: skip
             return None
-        result = _read_published(str(where), list_name, live)
+        row = dates[dates["id"] == live].iloc[0]
+        at, digest = str(row["published_at"]), str(row["digest"])
+        result = _read_published(str(where), list_name, digest)
     except ClinicCompareError as exc:
         say("error", "The published list {} cannot be shown: {}", list_name, exc)
         return None
-    on = str(dates.loc[dates["id"] == live, "published_at"].iloc[0])[:10]
+    on = at[:10]
     label = f"the list {list_name}, published on {on}"
-    return Directory(result, f"published:{where}:{list_name}:{live}", label, False,
+    return Directory(result, f"published:{digest}", label, False,
                      Published(where, list_name, on, live))  # fmt: skip
 
 

@@ -76,7 +76,8 @@ def report_fields(checklist: Checklist, schema: Schema) -> dict[str, str]:
 
 def clean_description(text: str) -> str:
     """The description as stored: control characters (but line breaks) removed, then stripped."""
-    kept = (c for c in text if c == "\n" or unicodedata.category(c) not in ("Cc", "Cs"))
+    # Also invisible format characters (a right-to-left override can disguise the text).
+    kept = (c for c in text if c == "\n" or unicodedata.category(c) not in ("Cc", "Cf", "Cs"))
     return "".join(kept).strip()
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import functools
+import hashlib
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -81,7 +82,8 @@ MIGRATIONS: tuple[str, ...] = (
         published_at TEXT NOT NULL,
         published_by TEXT NOT NULL,
         clinics INTEGER NOT NULL,
-        content BLOB NOT NULL
+        content BLOB NOT NULL,
+        digest TEXT NOT NULL  -- sha256 of content: what a reader caches the parsed list by
     );
     CREATE INDEX snapshots_by_list ON snapshots (list_id, id);
     CREATE TABLE reports (
@@ -445,9 +447,9 @@ class SqliteStore(StoreBase):
                 "SELECT COUNT(*) FROM clinics WHERE list_id = ?", (list_id,)
             ).fetchone()[0]
             cursor = db.execute(
-                "INSERT INTO snapshots (list_id, published_at, published_by, clinics, content) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (list_id, now, who, count, content),
+                "INSERT INTO snapshots (list_id, published_at, published_by, clinics, content, "
+                "digest) VALUES (?, ?, ?, ?, ?, ?)",
+                (list_id, now, who, count, content, hashlib.sha256(content).hexdigest()),
             )
             snapshot_id = cursor.lastrowid
         assert snapshot_id is not None
@@ -479,8 +481,8 @@ class SqliteStore(StoreBase):
     def snapshots(self, list_name: str) -> pd.DataFrame:
         """Every snapshot of a list, newest (the live one) first, without content."""
         frame = pd.read_sql_query(
-            "SELECT id, published_at, published_by, clinics FROM snapshots WHERE list_id = ? "
-            "ORDER BY id DESC",
+            "SELECT id, published_at, published_by, clinics, digest FROM snapshots "
+            "WHERE list_id = ? ORDER BY id DESC",
             self.db,
             params=(self._list_id(list_name),),
         )

@@ -23,6 +23,7 @@ from providers.geo.places import (
     distance_km,
     normalise_name,
 )
+from scoring import rerank
 
 Progress = Callable[[int, int, str], None]
 SortOrder = Literal["score", "distance"]
@@ -206,6 +207,6 @@ def nearby(
     out["distance_km"] = km[keep]
     out["distance_mi"] = km[keep] / KM_PER_MILE
     out["reach"] = np.where(remote[keep], "telehealth", "in person")
-    if "rank" in out.columns:
-        out["rank"] = np.arange(1, len(out) + 1)
+    if "rank" in out.columns:  # shared score ranks, or the position when nearest comes first
+        out["rank"] = np.arange(1, len(out) + 1) if sort == "distance" else rerank(out)
     return out

@@ -20,7 +20,10 @@ def test_nothing_is_live_before_the_first_publish(ws):
     assert ws.live_snapshot_id("Arizona") is None
     frame = ws.snapshots("Arizona")
     assert frame.empty
-    assert list(frame.columns) == ["id", "published_at", "published_by", "clinics", "live"]
+    assert list(frame.columns) == [
+        "id", "published_at", "published_by", "clinics", "digest", "live"
+    ]  # fmt: skip
+    assert frame["digest"].str.fullmatch("[0-9a-f]{64}").all()
 
 
 def test_publishing_freezes_the_list_until_it_is_published_again(ws):

@@ -4,6 +4,8 @@ No clinic can buy placement: the order of rows in the directory, and every colum
 the checklist (ids, notes, website, phone), never change anyone's rank.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -56,3 +58,31 @@ def test_the_method_says_no_clinic_pays_for_placement():
 
     text = method_markdown()
     assert "No clinic pays for placement" in text and "share a rank" in text
+
+
+def test_equal_clinics_share_a_rank_after_filtering_and_near_a_place(monkeypatch, tmp_path):
+    """The app renumbered ranks after filters and the radius: twins showed as 28 and 29."""
+    from streamlit.testing.v1 import AppTest
+
+    from providers.geo import Place, default_gazetteer, locate_clinics, nearby
+    from scoring import rerank
+
+    twins = pd.concat([DEMO, DEMO.iloc[[5]].assign(id="twin")]).reset_index(drop=True)
+    ranked = rank_clinics(twins, today=TODAY)
+    twin_rank = ranked.loc[ranked["id"] == "twin", "rank"].iloc[0]
+    original = ranked.loc[ranked["id"] == DEMO["id"].iloc[5], "rank"].iloc[0]
+    assert twin_rank == original
+    kept = ranked[ranked["id"] != ranked["id"].iloc[0]].reset_index(drop=True)
+    assert len(set(rerank(kept))) == len(kept) - 1  # still one shared rank after a filter
+    located, _ = locate_clinics(ranked, default_gazetteer())
+    here = located.dropna(subset=["latitude"]).iloc[0]
+    place = Place("here", float(here["latitude"]), float(here["longitude"]), "exact")
+    near = nearby(located, place, None, "score")
+    pair = near.loc[near["id"].isin(["twin", DEMO["id"].iloc[5]]), "rank"]
+    assert pair.nunique() == 1
+    directory = tmp_path / "twins.csv"
+    directory.write_bytes(twins.to_csv(index=False).encode())
+    monkeypatch.setenv("CLINIC_COMPARE_DIRECTORY", str(directory))
+    at = AppTest.from_file(str(Path(__file__).parents[2] / "app.py"), default_timeout=60).run()
+    shown = at.dataframe[0].value
+    assert shown.loc[shown["id"].isin(["twin", DEMO["id"].iloc[5]]), "rank"].nunique() == 1

@@ -184,3 +184,51 @@ def test_sign_in_without_a_cookie_secret_turns_curation_off(workspace):
     ok(at.run())
     ok(at.switch_page("ui/advocates/signin.py").run())
     assert "lacks cookie_secret" in text_of(at) and not [b for b in at.button if b.key]
+
+
+def test_resolving_a_report_links_the_change_that_fixed_it(workspace):
+    send(open_detail("az-1"), "clinic", "price_per_session", "It is 600 now")
+    with SqliteStore.open(workspace) as ws:
+        _, versions = ws.cells("Arizona")
+        ws.save_clinic("Arizona", "az-1", {"price_per_session": "600"}, versions["az-1"], "ana")
+        fix = int(ws.history("Arizona", "az-1")["id"].iloc[-1])
+        rid = int(ws.reports("Arizona")["id"].iloc[0])
+    at = ok(open_detail("az-1").switch_page("ui/advocates/reports.py").run())
+    assert "450" in text_of(at) or "600" in text_of(at)  # the value shown now
+    at.selectbox(key=f"w.report.fix.{rid}").set_value(fix)
+    at.text_input(key=f"w.report.note.{rid}").input("Price updated from their site")
+    ok(at.button(key=f"w.report.resolve.{rid}").click().run())
+    with SqliteStore.open(workspace) as ws:
+        closed = ws.reports("Arizona", status=None).iloc[0]
+    assert closed["status"] == "resolved" and int(closed["change_id"]) == fix
+    assert closed["closing_note"] == "Price updated from their site"
+
+
+def test_a_workspace_restored_from_elsewhere_shows_its_own_published_list(workspace):
+    """Snapshot ids restart at 1 in a new file: the cache must not serve the old list."""
+    at = ok(AppTest.from_file(APP, default_timeout=60).run())
+    assert "Desert Clinic" in at.dataframe[0].value["name"].tolist()
+    workspace.unlink()
+    with SqliteStore.open(workspace) as ws:
+        ws.create_list("Arizona", "ben")
+        rows = [full_clinic(id="new-1", name="Restored Clinic")]
+        ws.import_table("Arizona", parse_directory(csv_of(rows), "r.csv").table, "ben", "r")
+        ws.publish_snapshot("Arizona", "ben")
+        assert ws.live_snapshot_id("Arizona") == 1
+    at = ok(AppTest.from_file(APP, default_timeout=60).run())
+    assert at.dataframe[0].value["name"].tolist() == ["Restored Clinic"]
+
+
+def test_a_report_opens_its_clinic_alone_once(workspace):
+    send(open_detail("az-2"), "clinic", "other", "Phone is wrong")
+    at = ok(open_detail("az-2").switch_page("ui/advocates/reports.py").run())
+    rid = next(b.key for b in at.button if b.key and b.key.startswith("w.report.edit."))
+    ok(at.button(key=rid).click().run())
+    assert at.data_editor[0].value["id"].tolist() == ["az-2"]
+    at.switch_page("ui/advocates/clinics.py")  # where st.switch_page took the browser
+    at.selectbox(key="w.curate.focus").set_value("")
+    ok(at.run())
+    assert len(at.data_editor[0].value) == 2
+    ok(at.switch_page("ui/advocates/history.py").run())
+    ok(at.switch_page("ui/advocates/clinics.py").run())
+    assert len(at.data_editor[0].value) == 2  # the report's focus does not come back

@@ -10,7 +10,7 @@ import streamlit as st
 
 from providers.curation import Conflict, editable, edits_between, save_changes
 from providers.directory import NUMERIC_KINDS, Schema
-from ui.advocates.common import Desk, act, desk, finish, focused_clinic, generation, snapshot
+from ui.advocates.common import Desk, act, desk, finish, generation, snapshot, take_focus
 from ui.text import say
 
 ALL = ""  # the "every clinic" choice of the Show box (no clinic id is blank)
@@ -123,7 +123,7 @@ def clinics_table(d: Desk) -> None:
     unresolved = resolve_conflicts(d)
     schema = d.store.schema
     ids = cells["id"].tolist()
-    focused = focused_clinic(d.list_name)
+    focused = take_focus(d.list_name)
     names = dict(zip(cells["id"], cells["name"], strict=True))
     focus = st.selectbox(
         "Show", [ALL, *ids], index=ids.index(focused) + 1 if focused in ids else 0,

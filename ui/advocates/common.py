@@ -45,8 +45,9 @@ def focus_clinic(list_name: str, clinic_id: str) -> None:
     st.session_state.pop("w.curate.focus", None)  # the Clinics page re-seeds its box
 
 
-def focused_clinic(list_name: str) -> str | None:
-    found = st.session_state.get(FOCUS)
+def take_focus(list_name: str) -> str | None:
+    """The clinic a report asked the Clinics page to show, once (then the box is the editor's)."""
+    found = st.session_state.pop(FOCUS, None)
     return found[1] if isinstance(found, tuple) and found[0] == list_name else None
 
 

@@ -18,6 +18,9 @@ from ui import state
 LOG = logging.getLogger("clinic_compare")
 #: The [auth] keys Streamlit needs for one OpenID Connect provider (cookie_secret is never
 #: defaulted in code: a deployment without one cannot sign anybody in).
+#: Headers a reverse proxy or tunnel adds: a request carrying one did not come from this machine.
+PROXY_HEADERS = ("x-forwarded-for", "x-forwarded-host", "forwarded", "x-real-ip",
+                 "cf-connecting-ip", "true-client-ip")  # fmt: skip
 REQUIRED_AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret",
                       "server_metadata_url")  # fmt: skip
 
@@ -46,6 +49,16 @@ def _user() -> dict[str, object] | None:
     return dict(st.user.to_dict())
 
 
+def _request() -> tuple[str | None, bool]:
+    """This request's Host header (None outside a browser request) and whether a proxy
+    header is present."""
+    try:
+        headers = {k.lower(): v for k, v in st.context.headers.items()}
+    except Exception:  # no request (e.g. a script run without a browser)
+        return None, False
+    return headers.get("host"), any(h in headers for h in PROXY_HEADERS)
+
+
 @st.cache_resource(show_spinner=False)
 def _logged(reason: str) -> bool:
     """Say why curation is off in the server log, once per reason (not once per rerun)."""
@@ -59,12 +72,19 @@ def access(config: Settings | None = None) -> Access:
     problem = auth_problem()
     if problem:
         found = Access("off", f"Curation is off: {problem}.")
+    elif config is not None and config.editors_problem:
+        _logged(f"the editors' list cannot be used: {config.editors_problem}")
+        found = Access("off", "Curation is off: the editors' list has a problem (the server "
+                       "log says which).")  # fmt: skip
     else:
+        host, forwarded = _request()
         found = decide_access(
             auth_configured=problem is None,
             listen_address=st.get_option("server.address"),
             user=_user() if problem is None else None,
             editors=config.editors if config else Settings().editors,
+            request_host=host,
+            forwarded=forwarded,
         )
     if found.mode == "off":
         _logged(found.reason)

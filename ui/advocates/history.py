@@ -32,7 +32,7 @@ def snapshots_section(d: Desk) -> None:
         st.caption("Not published yet.")
     else:
         st.caption("The live one is what patients see; publish again on the Publish page.")
-        st.dataframe(snapshots, hide_index=True, width="stretch")
+        st.dataframe(snapshots.drop(columns="digest"), hide_index=True, width="stretch")
 
 
 def render() -> None:

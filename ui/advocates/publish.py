@@ -30,7 +30,7 @@ def live_section(d: Desk) -> None:
     if snapshots.empty:
         st.info("Not published yet: patients do not see this list.")
     else:
-        st.dataframe(snapshots, hide_index=True, width="stretch")
+        st.dataframe(snapshots.drop(columns="digest"), hide_index=True, width="stretch")
 
 
 def publish_section(d: Desk) -> None:

@@ -9,7 +9,7 @@ import streamlit as st
 from providers.curation import open_reports
 from scoring import default_checklist
 from ui.advocates.common import Desk, act, desk, focus_clinic
-from ui.text import fill, say
+from ui.text import say
 
 SHOWN = 30  # reports drawn per page run; the rest wait (and the CLI lists them all)
 
@@ -19,9 +19,8 @@ def _fixes(d: Desk, clinic_id: str, since: str) -> dict[int | None, str]:
     log = d.store.history(d.list_name, clinic_id)
     recent = log[log["at"].astype(str) >= since].iloc[::-1]
     choices: dict[int | None, str] = {None: "No change needed (or made elsewhere)"}
-    for change in recent.itertuples():
-        choices[int(change.id)] = fill("#{} {}: {} by {}", change.id, change.field,
-                                       change.new_value, change.who)  # fmt: skip
+    for change in recent.itertuples():  # option labels are plain text, never Markdown
+        choices[int(change.id)] = f"#{change.id} {change.field}: {change.new_value} by {change.who}"
     return choices
 
 
@@ -30,12 +29,13 @@ def report_card(d: Desk, report: pd.Series) -> None:
     with st.container(border=True):
         say("markdown", "**{}** ({}): {}", report["clinic_name"] or report["clinic_id"],
             report["clinic_id"], report["field_label"])  # fmt: skip
-        say("caption", "Reported {}. Shown now: {}; evidence checked: {}.",
+        say("caption", "Reported {}. In the list now (patients see it once published): {}; "
+            "evidence checked: {}.",
             str(report["created_at"])[:10], report["current_value"] or "(blank)",
             report["evidence_date"] or "no date")  # fmt: skip
         st.text(report["description"])  # plain text: never Markdown, never HTML
-        if report["contact_email"]:
-            say("caption", "The reader agreed to be contacted at {}.", report["contact_email"])
+        if report["contact_email"]:  # as text, so that it copies exactly
+            st.text(f"The reader agreed to be contacted at {report['contact_email']}")
         edit, resolve, dismiss = st.columns(3)
         if edit.button("Edit this clinic", key=f"w.report.edit.{rid}"):
             focus_clinic(d.list_name, str(report["clinic_id"]))
@@ -49,7 +49,8 @@ def report_card(d: Desk, report: pd.Series) -> None:
             note = st.text_input("Note", key=f"w.report.note.{rid}", max_chars=500)
             if st.button("Resolve", key=f"w.report.resolve.{rid}", type="primary"):
                 act(d, lambda: d.store.close_report(d.list_name, rid, "resolved", d.who, note, fix),
-                    "Report {} resolved.", rid)  # fmt: skip
+                    "Report {} resolved. Publish the list (Publish page) so that patients see "
+                    "the fix.", rid)  # fmt: skip
         with dismiss.popover("Dismiss"):
             reason = st.text_input("Reason", key=f"w.report.reason.{rid}", max_chars=500)
             if st.button("Dismiss", key=f"w.report.dismiss.{rid}"):
