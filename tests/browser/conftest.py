@@ -8,16 +8,21 @@ under CI (CI=true), where they fail so that they can never be skipped silently.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from urllib.parse import quote
 
+import oidc_provider_mock
 import pytest
 import requests
+import werkzeug.serving
 from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -75,9 +80,10 @@ def browser(chromium_path: str) -> Iterator[Browser]:
         playwright.stop()
 
 
-def free_port() -> int:
+def free_port(address: str = "127.0.0.1") -> int:
+    """A TCP port free on `address` now (choose it before writing a secrets file naming it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((address, 0))
         return sock.getsockname()[1]
 
 
@@ -98,17 +104,34 @@ def _stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture
 def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., str]]:
-    """Start `streamlit run app.py` on a free port; returns its base URL.
+    """Start `streamlit run app.py` on a free port; returns its base URL (always 127.0.0.1).
 
     Call it as `streamlit_server()` for the bundled demo, or with extra environment variables,
-    e.g. `streamlit_server({"CLINIC_COMPARE_DIRECTORY": str(path)})`. Every server started is
-    stopped when the test ends.
+    e.g. `streamlit_server({"CLINIC_COMPARE_DIRECTORY": str(path)})`. Keyword arguments:
+
+    - `args`: extra `streamlit run` options, e.g. `["--secrets.files", str(secrets_toml)]`;
+      without `--secrets.files` the server reads an empty secrets file (so no [auth]),
+      never a developer's own ~/.streamlit/secrets.toml or .streamlit/secrets.toml;
+    - `port`: the port to listen on (from `free_port()`, e.g. when [auth]'s redirect_uri
+      must name it); a free one by default;
+    - `address`: the address to listen on, 127.0.0.1 by default; "0.0.0.0" listens on every
+      interface (the browser still connects to 127.0.0.1).
+
+    Every server started is stopped when the test ends.
     """
     started: list[subprocess.Popen] = []
     logs = tmp_path_factory.mktemp("streamlit")
+    no_secrets = logs / "no-secrets.toml"
+    no_secrets.write_text("", "utf-8")
 
-    def start(env: Mapping[str, str] | None = None) -> str:
-        port = free_port()
+    def start(
+        env: Mapping[str, str] | None = None,
+        args: Sequence[str] = (),
+        *,
+        port: int | None = None,
+        address: str = "127.0.0.1",
+    ) -> str:
+        port = free_port(address) if port is None else port
         full_env = {
             k: v
             for k, v in os.environ.items()
@@ -130,10 +153,12 @@ def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Calla
             "--server.port",
             str(port),
             "--server.address",
-            "127.0.0.1",
+            address,
             # Edits to the sources while the tests run must not change what the page shows.
             "--server.fileWatcherType",
             "none",
+            *([] if "--secrets.files" in args else ["--secrets.files", str(no_secrets)]),
+            *args,
         ]
         with stdout.open("wb") as out, stderr.open("wb") as err:
             process = subprocess.Popen(
@@ -174,6 +199,47 @@ def streamlit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Calla
     # Shown by pytest only when the test failed: what the server said.
     for err in sorted(logs.glob("*.err")):
         print(f"--- Streamlit stderr ({err.stem}) ---\n{_tail(err)}", file=sys.stderr)
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer() -> Iterator[str]:
+    """A real OpenID Connect provider (oidc-provider-mock) on 127.0.0.1, served in a thread.
+
+    It accepts any client id and secret. Its sign-in form asks for a subject ("sub"); give a
+    subject its claims first with `set_oidc_user`. The issuer is derived from each request's
+    Host header, so the app and the browser must both use 127.0.0.1, as here.
+    """
+    server = werkzeug.serving.make_server("127.0.0.1", 0, oidc_provider_mock.app(), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+def set_oidc_user(issuer: str, sub: str, **claims: object) -> None:
+    """Give the provider's subject `sub` these claims (e.g. email=..., name=...)."""
+    answer = requests.put(f"{issuer}/users/{quote(sub, safe='')}", json=claims, timeout=10)
+    assert answer.status_code == 204, (answer.status_code, answer.text)
+
+
+def write_auth_secrets(path: Path, app_port: int, issuer: str) -> Path:
+    """A secrets.toml whose [auth] signs in through `issuer` for an app on 127.0.0.1:app_port;
+    pass it with `streamlit_server(env, args=["--secrets.files", str(path)], port=app_port)`.
+    The cookie secret is fresh for every file."""
+    path.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{app_port}/oauth2callback"\n'
+        f'cookie_secret = "{secrets.token_hex(32)}"\n'
+        'client_id = "clinic-compare-tests"\n'
+        f'client_secret = "{secrets.token_hex(16)}"\n'
+        f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n',
+        "utf-8",
+    )
+    return path
 
 
 @pytest.fixture
