@@ -20,9 +20,9 @@ def test_find_page_at_phone_width(streamlit_server, browser: Browser, screenshot
         expect(place).to_be_visible()
         place.fill("Toronto, ON")
         place.press("Enter")
-        page.wait_for_timeout(300)
-        wait_for_app(page)
+        # The rerun's own text first (the state may still read "notRunning" from before it).
         expect(page.get_by_text("Distances from Toronto, ON")).to_be_visible()
+        wait_for_app(page)
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )

@@ -44,9 +44,9 @@ def test_hostile_directory_stays_inert(streamlit_server, page, dialogs, tmp_path
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
     # Open every expander (e.g. the problems found while reading) so its content is drawn too.
-    for summary in page.locator("[data-testid='stExpander'] summary").all():
-        summary.click()
-    page.wait_for_timeout(500)
+    for details in page.locator("[data-testid='stExpander'] details").all():
+        details.locator("summary").click()
+        expect(details).to_have_attribute("open", "")  # drawn: no fixed wait
 
     assert dialogs == []
     hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.getAttribute('href') || '')")
@@ -95,8 +95,9 @@ HOSTILE_LINK = {
 def _inert(page: Page, where: str) -> None:
     """No exception box, no live link or element made from hostile text on this page."""
     expect(page.get_by_test_id("stException"), where).to_have_count(0)
-    for summary in page.locator("[data-testid='stExpander'] summary").all():
-        summary.click()
+    for details in page.locator("[data-testid='stExpander'] details").all():
+        details.locator("summary").click()
+        expect(details).to_have_attribute("open", "")
     hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.getAttribute('href') || '')")
     assert not [h for h in hrefs if h.strip().lower().startswith("javascript:")], (where, hrefs)
     live = page.eval_on_selector_all(
