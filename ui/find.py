@@ -115,7 +115,11 @@ def place_controls() -> tuple[Place | None, float | None]:
 def filter_controls() -> Filters:
     c = state.choices()
     checklist = default_checklist()
-    with st.expander("Filters and must-haves", expanded=bool(c.routes or c.must_haves)):
+    # Open when the session began with filters (e.g. from a share link), then kept as it was:
+    # an `expanded` that flips when a filter is picked rebuilds the expander and its widgets
+    # under the patient's click, and the pick can be lost.
+    opened = st.session_state.setdefault("find.filters_open", bool(c.routes or c.must_haves))
+    with st.expander("Filters and must-haves", expanded=opened):
         a, b = st.columns(2)
         routes = a.multiselect(
             "Treatment route", ROUTES, key=state.seed("w.routes", list(c.routes))

@@ -306,3 +306,17 @@ def test_a_hostile_upload_name_and_headers_are_shown_as_plain_text(app):
     shown = [e.value for e in [*app.error, *app.caption, *app.markdown, *app.warning]]
     assert any("evil" in text for text in shown)
     assert not [text for text in shown if _live_markdown(text)]
+
+
+def test_picking_a_filter_does_not_rebuild_the_filters_box(app):
+    """An `expanded` that flipped on the first pick rebuilt the box under the click, and the
+    browser journey lost the pick now and then (the flaky IV step)."""
+
+    def box_open() -> bool:
+        box = next(e for e in app.expander if "Filters and must-haves" in e.label)
+        return bool(box.proto.expanded)
+
+    assert not box_open()
+    app.multiselect(key="w.routes").set_value(["IV"]).run()
+    app.checkbox(key="w.tele").check().run()  # the next click anywhere used to flip it
+    assert not box_open() and app.multiselect(key="w.routes").value == ["IV"]
