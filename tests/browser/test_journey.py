@@ -29,6 +29,8 @@ def choose(page: Page, label: str, text: str | None = None, index: int = 0) -> N
     # Newer Streamlit lists a "Select all" entry first; it is never what a patient means here.
     options = page.get_by_role("listbox").get_by_role("option").filter(has_not_text="Select all")
     expect(options.first).to_be_visible()
+    if text is not None:  # the list has caught up with every typed key (no click mid-filter)
+        expect(options.filter(has_not_text=text)).to_have_count(0)
     option = options.filter(has_text=text).first if text else options.nth(index)
     picked = option.inner_text()
     option.click()
