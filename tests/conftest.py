@@ -69,3 +69,17 @@ def full_clinic(**overrides) -> dict[str, object]:
         row[criterion.verified_column] = "2026-10-01"
     row.update(overrides)
     return row
+
+
+def published_workspace(path):
+    """A workspace file at `path` with the list 'Arizona' (az-1 Desert Clinic at 450 a session,
+    az-2 Mesa Clinic), published once: what a deployment shows patients."""
+    from providers.curation import SqliteStore
+
+    rows = [full_clinic(id="az-1", name="Desert Clinic", price_per_session=450),
+            full_clinic(id="az-2", name="Mesa Clinic")]  # fmt: skip
+    with SqliteStore.open(path) as ws:
+        ws.create_list("Arizona", "ana@group.org")
+        ws.import_table("Arizona", parse_directory(csv_of(rows), "az.csv").table, "ana", "az")
+        ws.publish_snapshot("Arizona", "ana@group.org")
+    return path

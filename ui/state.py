@@ -13,6 +13,7 @@ that draws the widget; other pages only drop them (`set_shortlist`) so they are 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 from dataclasses import dataclass, replace
@@ -24,7 +25,7 @@ import streamlit as st
 from providers.curation import WorkspaceError, open_workspace, published_directory
 from providers.directory import DEMO, DirectoryError, ReadResult, parse_directory, read_directory
 from providers.geo import Gazetteer, OnlineGeocoder, Place, default_gazetteer, locate_clinics
-from providers.settings import Settings, SettingsError
+from providers.settings import PREFIX, Settings, SettingsError
 from scoring import ClinicCompareError, default_checklist, rank_clinics
 from ui.share import Choices, from_params, to_params
 from ui.text import say
@@ -34,20 +35,37 @@ UPLOAD = "upload"
 PLACE = "resolved_place"
 
 
+@functools.lru_cache(maxsize=8)
+def _configuration(env: tuple[tuple[str, str], ...], _editors_file: object) -> Settings | str:
+    """The settings for these variables, or what is wrong with them, read once per change
+    (the editors file's size and time are part of the key, so an edit to it counts)."""
+    try:
+        return Settings.from_env(dict(env))
+    except SettingsError as exc:
+        return str(exc)
+
+
+def _read_configuration() -> Settings | str:
+    env = tuple(sorted((k, v) for k, v in os.environ.items()
+                       if k.upper().startswith(PREFIX) or k in ("HOME", "XDG_CACHE_HOME",
+                                                                "XDG_DATA_HOME")))  # fmt: skip
+    try:
+        listed = os.stat(os.path.expanduser(os.environ.get(PREFIX + "EDITORS_FILE", "").strip()))
+        stamp: object = (listed.st_mtime_ns, listed.st_size)
+    except (OSError, ValueError):
+        stamp = None
+    return _configuration(env, stamp)
+
+
 def settings() -> Settings | None:
     """The configuration, or None when it has a problem (`app.py` shows it once per page)."""
-    try:
-        return Settings.from_env(os.environ)
-    except SettingsError:
-        return None
+    found = _read_configuration()
+    return found if isinstance(found, Settings) else None
 
 
 def settings_problem() -> str | None:
-    try:
-        Settings.from_env(os.environ)
-    except SettingsError as exc:
-        return str(exc)
-    return None
+    found = _read_configuration()
+    return found if isinstance(found, str) else None
 
 
 def default_choices() -> Choices:
@@ -211,14 +229,13 @@ def published(config: Settings, list_name: str) -> Directory | None:
         if where is None or not where.exists():
             raise WorkspaceError("the workspace file does not exist yet")
         with open_workspace(where) as store:
-            live = store.live_snapshot_id(list_name)
-            dates = store.snapshots(list_name)
-        if live is None:
+            history = store.snapshots(list_name)  # newest (the live one) first
+        if history.empty:
             say("info", "The list {} has not been published yet; please come back later.",
                 list_name)  # fmt: skip
             return None
-        row = dates[dates["id"] == live].iloc[0]
-        at, digest = str(row["published_at"]), str(row["digest"])
+        row = history.iloc[0]
+        live, at, digest = int(row["id"]), str(row["published_at"]), str(row["digest"])
         result = _read_published(str(where), list_name, digest)
     except ClinicCompareError as exc:
         say("error", "The published list {} cannot be shown: {}", list_name, exc)

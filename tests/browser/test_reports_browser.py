@@ -7,36 +7,19 @@ The browser twin of tests/ui/test_deploy.py::test_a_report_round_trip_from_patie
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from providers.curation import SqliteStore
-from providers.directory import parse_directory
 from tests.browser.conftest import open_app, wait_for_app
 from tests.browser.test_journey import settle
 from tests.browser.test_signin import shown
-from tests.conftest import csv_of, full_clinic
+from tests.conftest import published_workspace
 
 pytestmark = pytest.mark.browser
 
 HOSTILE = "Moved [x](https://evil.example) <img src=x onerror=alert(1)> **bold** :skull:"
 CONTACT = "pat@example.org"
-
-
-def published_workspace(tmp_path: Path) -> Path:
-    """A workspace with the list 'Arizona' (two clinics), published once."""
-    path = tmp_path / "w.sqlite"
-    rows = [
-        full_clinic(id="az-1", name="Desert Clinic", price_per_session=450),
-        full_clinic(id="az-2", name="Mesa Clinic"),
-    ]
-    with SqliteStore.open(path) as ws:
-        ws.create_list("Arizona", "ana@group.org")
-        ws.import_table("Arizona", parse_directory(csv_of(rows), "az.csv").table, "ana", "az")
-        ws.publish_snapshot("Arizona", "ana@group.org")
-    return path
 
 
 def open_popover(page: Page, label: str) -> Locator:
@@ -67,7 +50,7 @@ def assert_inert(page: Page, where: str) -> None:
 def test_a_patients_report_reaches_the_advocates_and_is_dismissed(
     streamlit_server, page, dialogs, tmp_path
 ):
-    store = published_workspace(tmp_path)
+    store = published_workspace(tmp_path / "w.sqlite")
     base = streamlit_server(
         {"CLINIC_COMPARE_WORKSPACE": str(store), "CLINIC_COMPARE_DIRECTORY": "workspace:Arizona"}
     )

@@ -16,7 +16,6 @@ from playwright.sync_api import Page, expect
 
 from app import SECTIONS
 from providers.curation import SqliteStore
-from providers.directory import parse_directory
 from tests.browser.conftest import (
     free_port,
     open_app,
@@ -25,7 +24,7 @@ from tests.browser.conftest import (
     write_auth_secrets,
 )
 from tests.browser.test_journey import settle
-from tests.conftest import csv_of, full_clinic
+from tests.conftest import csv_of, full_clinic, published_workspace
 
 pytestmark = pytest.mark.browser
 
@@ -59,20 +58,6 @@ def nav_paths(page: Page) -> list[str]:
         .evaluate_all("els => els.map(e => new URL(e.href).pathname)")
     )
     return [h.strip("/") for h in hrefs]
-
-
-def workspace(tmp_path: Path) -> Path:
-    """A workspace with the list 'Arizona' (two clinics), published once."""
-    path = tmp_path / "w.sqlite"
-    rows = [
-        full_clinic(id="az-1", name="Desert Clinic"),
-        full_clinic(id="az-2", name="Mesa Clinic"),
-    ]
-    with SqliteStore.open(path) as ws:
-        ws.create_list("Arizona", "setup@group.org")
-        ws.import_table("Arizona", parse_directory(csv_of(rows), "az.csv").table, "setup", "az")
-        ws.publish_snapshot("Arizona", "setup@group.org")
-    return path
 
 
 def fingerprint(path: Path) -> tuple[str, list, list, list]:
@@ -206,7 +191,7 @@ def test_an_editor_signs_in_curates_under_their_address_and_signs_out(
 def test_a_signed_in_person_not_on_the_editors_list_reaches_no_curation_page(
     signin_app, oidc_issuer, page, dialogs, tmp_path, sub, email, verified, why
 ):
-    store = workspace(tmp_path)
+    store = published_workspace(tmp_path / "w.sqlite")
     before = fingerprint(store)
     base = signin_app(
         {
@@ -240,7 +225,7 @@ def test_a_signed_in_person_not_on_the_editors_list_reaches_no_curation_page(
 def test_signed_out_with_sign_in_configured_only_the_sign_in_page_exists(
     signin_app, page, dialogs, tmp_path
 ):
-    store = workspace(tmp_path)
+    store = published_workspace(tmp_path / "w.sqlite")
     before = fingerprint(store)
     base = signin_app({"CLINIC_COMPARE_WORKSPACE": str(store), "CLINIC_COMPARE_EDITORS": EDITOR})
     open_app(page, base, "advocates")
@@ -259,7 +244,7 @@ def test_signed_out_with_sign_in_configured_only_the_sign_in_page_exists(
 def test_without_sign_in_on_every_interface_curation_is_off(
     streamlit_server, page, dialogs, tmp_path
 ):
-    store = workspace(tmp_path)
+    store = published_workspace(tmp_path / "w.sqlite")
     before = fingerprint(store)
     base = streamlit_server({"CLINIC_COMPARE_WORKSPACE": str(store)}, address="0.0.0.0")
     open_app(page, base, "advocates")
@@ -281,7 +266,7 @@ def test_a_request_through_a_proxy_to_a_loopback_server_cannot_curate(
     """No [auth], listening on 127.0.0.1, but the browser's requests carry a proxy's header
     (as a tunnel or reverse proxy on this machine adds): the server may be public, so
     curation is off for that visitor, while a direct visitor still curates."""
-    store = workspace(tmp_path)
+    store = published_workspace(tmp_path / "w.sqlite")
     before = fingerprint(store)
     base = streamlit_server({"CLINIC_COMPARE_WORKSPACE": str(store)})
     context = browser.new_context(

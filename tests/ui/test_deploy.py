@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from providers.curation import SqliteStore, report_fields
 from providers.directory import default_schema, parse_directory
 from scoring import default_checklist
-from tests.conftest import csv_of, full_clinic
+from tests.conftest import csv_of, full_clinic, published_workspace
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 CURATION = ("lists", "clinics", "checks", "history", "publish", "reports")
@@ -29,13 +29,7 @@ def text_of(at: AppTest) -> str:
 @pytest.fixture
 def workspace(monkeypatch, tmp_path):
     """A workspace with the list 'Arizona' (two clinics), published once."""
-    path = tmp_path / "w.sqlite"
-    rows = [full_clinic(id="az-1", name="Desert Clinic", price_per_session=450),
-            full_clinic(id="az-2", name="Mesa Clinic")]  # fmt: skip
-    with SqliteStore.open(path) as ws:
-        ws.create_list("Arizona", "ana@group.org")
-        ws.import_table("Arizona", parse_directory(csv_of(rows), "az.csv").table, "ana", "az")
-        ws.publish_snapshot("Arizona", "ana@group.org")
+    path = published_workspace(tmp_path / "w.sqlite")
     for name in ("CLINIC_COMPARE_GEOCODER", "CLINIC_COMPARE_EDITORS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CLINIC_COMPARE_WORKSPACE", str(path))
