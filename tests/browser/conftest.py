@@ -248,9 +248,22 @@ def dialogs() -> list[str]:
     return []
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """Remember each phase's report on the test item (the page fixture keeps a failure's trace)."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(browser: Browser, dialogs: list[str]) -> Iterator[Page]:
+def page(browser: Browser, dialogs: list[str], request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh desktop-sized page; with BROWSER_TRACES=DIR a failing test leaves a Playwright
+    trace there (`playwright show-trace FILE`) to see what the page did at the failed step."""
+    traces = os.environ.get("BROWSER_TRACES")
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    if traces:
+        context.tracing.start(screenshots=True, snapshots=True)
     page = context.new_page()
 
     def on_dialog(dialog: Dialog) -> None:
@@ -261,6 +274,12 @@ def page(browser: Browser, dialogs: list[str]) -> Iterator[Page]:
     try:
         yield page
     finally:
+        if traces:
+            report = getattr(request.node, "report_call", None)
+            failed = report is None or report.failed
+            name = request.node.name.replace("/", "_")
+            path = Path(traces) / f"{name}-{time.time_ns()}.zip" if failed else None
+            context.tracing.stop(path=path)
         context.close()
 
 
