@@ -16,6 +16,8 @@ from scoring.checklist import (
 from scoring.display import date_span, number_text, round_half_up, rounded, rounding_rule
 from scoring.engine import (
     Explanation,
+    Ranking,
+    ScoreBasis,
     ScoringError,
     check_requirements,
     check_weights,
@@ -25,6 +27,7 @@ from scoring.engine import (
     questions,
     rank_clinics,
     rerank,
+    score_basis,
 )
 from scoring.errors import ClinicCompareError, Severity, UsageError
 from scoring.filters import Filters, explain_empty
@@ -40,6 +43,8 @@ __all__ = [
     "Filters",
     "Item",
     "NpiRegistryRule",
+    "Ranking",
+    "ScoreBasis",
     "ScoringError",
     "Severity",
     "UsageError",
@@ -61,5 +66,6 @@ __all__ = [
     "round_half_up",
     "rounded",
     "rounding_rule",
+    "score_basis",
     "shortlist_frame",
 ]

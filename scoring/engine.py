@@ -17,6 +17,7 @@ import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -139,6 +140,196 @@ def _earned(table: pd.DataFrame, item: Item, states: np.ndarray, share: np.ndarr
     return np.where(states == YES, item.points, 0.0)
 
 
+@dataclass(frozen=True, eq=False)
+class ScoreBasis:
+    """Everything about a table's scores that the weights do not change.
+
+    Built once per table and day (`score_basis`); after that a weight change costs one
+    matrix product and one sort (`rank`), and must-haves one look at the item states. Arrays
+    are aligned with the table's rows (positions, not labels).
+    """
+
+    checklist: Checklist
+    index: pd.Index
+    criteria: np.ndarray  # rows x criteria, 0-100 each
+    states: np.ndarray  # rows x items (criterion by criterion), NO / UNKNOWN / YES as int8
+    completeness: np.ndarray
+    unknowns: np.ndarray
+    stale_code: np.ndarray  # bit i set: criterion i is stale
+    last_verified: np.ndarray
+    reviews_shrunk: np.ndarray
+    few_reviews: np.ndarray
+    position: np.ndarray  # each row's place when sorted by completeness (best first), then name
+    tie_group: np.ndarray  # rows equal on completeness and name share a number
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def overall(self, weights: Weights | None = None, rows: np.ndarray | None = None) -> np.ndarray:
+        """The weighted mean of the criterion scores (weights checked: 0-5, not all 0)."""
+        checked = check_weights(weights, self.checklist)
+        vector = np.array([checked[k] for k in self.checklist.keys])
+        matrix = self.criteria if rows is None else self.criteria[rows]
+        return matrix @ vector / vector.sum()
+
+    def requirement_mask(self, require: Iterable[str] = ()) -> np.ndarray:
+        """True for rows whose every must-have item is yes."""
+        keys = check_requirements(require, self.checklist)
+        mask = np.ones(len(self), dtype=bool)
+        items = (item for criterion in self.checklist.criteria for item in criterion.items)
+        positions = {item.column: i for i, item in enumerate(items)}  # the `states` columns
+        for key in keys:
+            mask &= self.states[:, positions[key]] == YES
+        return mask
+
+    def frame(self, weights: Weights | None = None, rows: np.ndarray | None = None) -> pd.DataFrame:
+        """The score columns (`SCORE_COLUMNS`) for all rows, or for `rows` in that order."""
+        pick = slice(None) if rows is None else rows
+        criteria = self.criteria if rows is None else self.criteria[rows]  # one gather
+        out: dict[str, Any] = {key: criteria[:, i] for i, key in enumerate(self.checklist.keys)}
+        code = self.stale_code[pick]
+        out["overall"] = self.overall(weights, rows)
+        out["completeness"] = self.completeness[pick]
+        out["unknowns"] = self.unknowns[pick]
+        out["stale"] = code != 0
+        # Codes into the 2^criteria labels: no text made per clinic.
+        out["stale_criteria"] = pd.Categorical.from_codes(code, _stale_labels(self.checklist.keys))
+        out["last_verified"] = self.last_verified[pick]
+        out["reviews_shrunk"] = self.reviews_shrunk[pick]
+        out["few_reviews"] = self.few_reviews[pick]
+        index = self.index if rows is None else self.index[rows]
+        return pd.DataFrame(out, index=index, copy=False)
+
+    def rank(self, weights: Weights | None = None, require: Iterable[str] = ()) -> Ranking:
+        """Clinics meeting the must-haves, best first: overall, then completeness, then name.
+
+        Equal on all three, clinics share a rank and keep their order in the file. The
+        completeness-then-name order is sorted once (`position`), so a weight change sorts
+        one integer key: the rounded overall score with that position in its low bits.
+        """
+        keep = self.requirement_mask(require)
+        overall = self.overall(weights)
+        # Scores equal on paper tie whatever the float noise: compared at 9 decimals.
+        level = np.rint(np.nan_to_num(overall) * 1e9).astype(np.int64)
+        key = order_key(level, self.position)
+        kept = None if keep.all() else np.flatnonzero(keep)
+        rows = np.argsort(key) if kept is None else kept[np.argsort(key[kept])]
+        level, group = level[rows], self.tie_group[rows]
+        starts = np.ones(len(rows), dtype=bool)
+        starts[1:] = (level[1:] != level[:-1]) | (group[1:] != group[:-1])
+        rank = np.maximum.accumulate(np.where(starts, np.arange(1, len(rows) + 1), 0))
+        return Ranking(self, rows, rank.astype(np.int64), overall[rows], weights)
+
+
+_SCORE_BITS = 37  # 100 * 1e9 < 2^37
+_SCORE_TOP = np.int64(100 * 10**9)
+
+
+def order_key(level: np.ndarray, position: np.ndarray, single: bool | None = None) -> np.ndarray:
+    """Distinct int64 keys whose ascending order is: highest `level` first, then `position`.
+
+    Distinct keys make the fast (unstable) argsort deterministic. One key holds both when they
+    fit in 63 bits (up to 2^25 rows); beyond that, the keys are the lexsorted places.
+    """
+    shift = max(len(position), 1).bit_length()
+    if single if single is not None else shift + _SCORE_BITS < 63:
+        return ((_SCORE_TOP - level) << shift) | position
+    places = np.empty(len(position), dtype=np.int64)
+    places[np.lexsort((position, -level))] = np.arange(len(position))
+    return places
+
+
+@dataclass(frozen=True, eq=False)
+class Ranking:
+    """A ranking as positions into the table: pages gather only the rows and columns they
+    show, instead of every column of every clinic being reordered on each change."""
+
+    basis: ScoreBasis
+    rows: np.ndarray  # table row positions, best first
+    rank: np.ndarray  # 1, 2, 2, 4...
+    overall: np.ndarray  # aligned with rows
+    weights: Weights | None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def only(self, keep: np.ndarray) -> Ranking:
+        """The rows of the table where `keep` is true, in ranking order with their ranks."""
+        mask = keep[self.rows]
+        return Ranking(self.basis, self.rows[mask], self.rank[mask], self.overall[mask],
+                       self.weights)  # fmt: skip
+
+    def frame(
+        self, table: pd.DataFrame, columns: Sequence[str] | None = None, top: int | None = None
+    ) -> pd.DataFrame:
+        """`rank`, the chosen directory columns (all by default) and the score columns."""
+        rows, rank = self.rows, self.rank
+        if top is not None:
+            rows, rank = rows[: max(top, 0)], rank[: max(top, 0)]
+        carried = table if columns is None else table[list(columns)]
+        scores = self.basis.frame(self.weights, rows)
+        ranked = pd.concat([carried.iloc[rows], scores], axis=1)
+        ranked.insert(0, "rank", rank)
+        return ranked.reset_index(drop=True)
+
+
+def score_basis(
+    table: pd.DataFrame, today: dt.date | None = None, checklist: Checklist | None = None
+) -> ScoreBasis:
+    """The weight-free part of every clinic's scores (see `ScoreBasis`)."""
+    checklist = checklist or default_checklist()
+    today = pd.Timestamp(today or dt.date.today())
+    n = len(table)
+    model = checklist.reviews_model
+    rating = table["reviews_rating"].to_numpy(dtype="float64", na_value=np.nan)
+    count = table["reviews_count"].to_numpy(dtype="float64", na_value=np.nan)
+    shrunk = shrunk_rating(rating, count, model)
+    share = rating_share(shrunk, model)
+    criteria = np.zeros((n, len(checklist.criteria)))
+    states = np.empty((n, len(checklist.items)), dtype=np.int8)
+    stale_code = np.zeros(n, dtype=np.int64)
+    newest = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    column = 0
+    for index, criterion in enumerate(checklist.criteria):
+        earned = np.zeros(n)
+        for item in criterion.items:
+            states[:, column] = item_states(table, item)
+            earned += _earned(table, item, states[:, column], share)
+            column += 1
+        criteria[:, index] = 100.0 * earned / criterion.points
+        verified = pd.to_datetime(table[criterion.verified_column], errors="coerce")
+        age = (today - verified).dt.days.to_numpy(dtype="float64", na_value=np.nan)
+        stale = np.isnan(age) | (age > checklist.stale_after_days)
+        stale_code |= stale.astype(np.int64) << index
+        newest = np.fmax(newest, verified.to_numpy(dtype="datetime64[ns]"))  # NaT-aware max
+    total_items = len(checklist.items)
+    known_items = (states != UNKNOWN).sum(axis=1)
+    completeness = 100.0 * known_items / total_items
+    name_order, _ = pd.factorize(table["name"], sort=True)  # ints, not a million str objects
+    level = np.rint(completeness * 1e9).astype(np.int64)
+    presorted = np.lexsort((name_order, -level))  # stable: then the order in the file
+    position = np.empty(n, dtype=np.int64)
+    position[presorted] = np.arange(n)
+    changes = np.ones(n, dtype=bool)
+    changes[1:] = (np.diff(level[presorted]) != 0) | (np.diff(name_order[presorted]) != 0)
+    tie_group = np.empty(n, dtype=np.int64)
+    tie_group[presorted] = np.cumsum(changes)
+    return ScoreBasis(
+        checklist=checklist,
+        index=table.index,
+        criteria=criteria,
+        states=states,
+        completeness=completeness,
+        unknowns=total_items - known_items,
+        stale_code=stale_code,
+        last_verified=newest,
+        reviews_shrunk=shrunk,
+        few_reviews=~np.isnan(rating) & few_reviews(np.nan_to_num(count, nan=0.0), model),
+        position=position,
+        tie_group=tie_group,
+    )
+
+
 def compute_scores(
     table: pd.DataFrame,
     weights: Weights | None = None,
@@ -147,42 +338,8 @@ def compute_scores(
 ) -> pd.DataFrame:
     """Score columns for every clinic, aligned with `table`'s index."""
     checklist = checklist or default_checklist()
-    weights = check_weights(weights, checklist)
-    today = pd.Timestamp(today or dt.date.today())
-    n = len(table)
-    model = checklist.reviews_model
-    rating = table["reviews_rating"].to_numpy(dtype="float64", na_value=np.nan)
-    count = table["reviews_count"].to_numpy(dtype="float64", na_value=np.nan)
-    shrunk = shrunk_rating(rating, count, model)
-    share = rating_share(shrunk, model)
-    out: dict[str, np.ndarray] = {}
-    known_items = np.zeros(n, dtype=np.int32)
-    stale_code = np.zeros(n, dtype=np.int64)  # bit i set: criterion i is stale
-    newest = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    for index, criterion in enumerate(checklist.criteria):
-        earned = np.zeros(n)
-        for item in criterion.items:
-            states = item_states(table, item)
-            earned += _earned(table, item, states, share)
-            known_items += states != UNKNOWN
-        out[criterion.key] = 100.0 * earned / criterion.points
-        verified = pd.to_datetime(table[criterion.verified_column], errors="coerce")
-        age = (today - verified).dt.days.to_numpy(dtype="float64", na_value=np.nan)
-        stale = np.isnan(age) | (age > checklist.stale_after_days)
-        stale_code |= stale.astype(np.int64) << index
-        newest = np.fmax(newest, verified.to_numpy(dtype="datetime64[ns]"))  # NaT-aware max
-    total_items = len(checklist.items)
-    weight_vector = np.array([weights[k] for k in checklist.keys])
-    matrix = np.column_stack([out[k] for k in checklist.keys])
-    out["overall"] = matrix @ weight_vector / weight_vector.sum()
-    out["completeness"] = 100.0 * known_items / total_items
-    out["unknowns"] = total_items - known_items
-    out["stale"] = stale_code != 0
-    out["stale_criteria"] = _stale_labels(checklist.keys)[stale_code]
-    out["last_verified"] = newest
-    out["reviews_shrunk"] = shrunk
-    out["few_reviews"] = ~np.isnan(rating) & few_reviews(np.nan_to_num(count, nan=0.0), model)
-    return pd.DataFrame(out, index=table.index, copy=False)
+    check_weights(weights, checklist)  # bad weights fail before any work
+    return score_basis(table, today, checklist).frame(weights)
 
 
 @functools.cache
@@ -219,21 +376,13 @@ def rank_clinics(
     `columns` chooses which directory columns travel with the scores (all by default). Over a
     very large table, ranking just `id` and `name` and fetching details for the rows actually
     shown keeps memory to a fraction, since only the chosen columns are reordered and copied.
+    A caller that ranks the same table again and again keeps `score_basis(table)` instead.
     """
     checklist = checklist or default_checklist()
-    require = check_requirements(require, checklist)
-    keep = requirement_mask(table, require, checklist)
-    kept = table if keep.all() else table[keep]
-    scores = compute_scores(kept, weights, today, checklist)
-    keys = _ranking_keys(kept["name"], scores["completeness"], scores["overall"])
-    order = np.lexsort(keys)
-    rank = _shared_ranks([k[order] for k in keys])
-    if top is not None:
-        order, rank = order[: max(top, 0)], rank[: max(top, 0)]
-    carried = kept if columns is None else kept[list(columns)]
-    ranked = pd.concat([carried.iloc[order], scores.iloc[order]], axis=1)
-    ranked.insert(0, "rank", rank)
-    return ranked.reset_index(drop=True)
+    check_weights(weights, checklist)
+    check_requirements(require, checklist)
+    ranking = score_basis(table, today, checklist).rank(weights, require)
+    return ranking.frame(table, columns, top)
 
 
 def rerank(ranked: pd.DataFrame) -> np.ndarray:

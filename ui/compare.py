@@ -57,9 +57,9 @@ def render() -> None:
     st.caption("Rows where the clinics' answers differ are marked *differs* and highlighted.")
     st.dataframe(styled, hide_index=True, width="stretch", height=min(40 + 35 * len(compared), 900))
     # Compared clinics are shown whatever the must-haves; the patient is told which lack one.
-    ranked = d.ranked(replace(c, must_haves=())).set_index("id").loc[picked]
+    ranked = d.ranked(replace(c, must_haves=()), columns=["id"]).set_index("id").loc[picked]
     if c.must_haves:
-        meeting = set(d.ranked(c)["id"])
+        meeting = set(d.ranked(c, columns=["id"])["id"])
         lacking = [names[i] for i in picked if i not in meeting]
         if lacking:
             st.info(

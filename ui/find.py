@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -15,6 +14,12 @@ from ui.share import MAX_PRICE, RADII
 from ui.text import fill, say
 
 MAP_POINTS = 1000  # the best (or nearest) results are drawn; a map of 100k dots helps nobody
+PICK_OPTIONS = 100  # the shortlist box offers the top results, not every clinic in the file
+# The directory columns this page reads (display, filters, distances); scores come on top.
+NEEDED_COLUMNS = [
+    "id", "name", "city", "region", "price_per_session", "currency", "routes", "telehealth",
+    "accepts_insurance", "website", "latitude", "longitude", "location_precision",
+]  # fmt: skip
 RESULT_COLUMNS = [
     "rank", "name", "city", "region", "distance_mi", "reach", "overall", "completeness",
     "price_per_session", "currency", "routes", "telehealth", "stale", "website",
@@ -154,7 +159,11 @@ def filter_controls() -> Filters:
 
 
 def results_map(shown: pd.DataFrame, place: Place | None) -> None:
-    """Points on a plain projection: works with no internet (no map tiles)."""
+    """Points on a plain projection: works with no internet (no map tiles).
+
+    The Vega-Lite spec is written directly: building it through Altair validated the whole
+    chart against its schema on every rerun, which cost more than drawing it.
+    """
     points = shown.dropna(subset=["latitude", "longitude"])
     if points.empty:
         return
@@ -163,32 +172,43 @@ def results_map(shown: pd.DataFrame, place: Place | None) -> None:
         you = {"name": "You", "city": place.label, "overall": np.nan,
                "latitude": place.latitude, "longitude": place.longitude, "kind": "you"}  # fmt: skip
         data = pd.concat([data, pd.DataFrame([you])], ignore_index=True)
-    chart = (
-        alt.Chart(data)
-        .mark_circle(opacity=0.8, stroke="white", strokeWidth=0.5)
-        .encode(
-            longitude="longitude:Q",
-            latitude="latitude:Q",
-            size=alt.condition(alt.datum.kind == "you", alt.value(160), alt.value(70)),
-            color=alt.Color(
-                "kind:N",
-                scale=alt.Scale(domain=["clinic", "you"], range=["#1f77b4", "#d62728"]),
-                legend=alt.Legend(title=None, orient="bottom"),
-            ),
-            tooltip=["name:N", "city:N", alt.Tooltip("overall:Q", format=".0f")],
-        )
-        .project(type="mercator")
-        .properties(height=320)
-    )
-    st.altair_chart(chart, width="stretch")
+    st.vega_lite_chart(data, MAP_SPEC, width="stretch")
+
+
+MAP_SPEC = {
+    "height": 320,
+    "projection": {"type": "mercator"},
+    "mark": {"type": "circle", "opacity": 0.8, "stroke": "white", "strokeWidth": 0.5},
+    "encoding": {
+        "longitude": {"field": "longitude", "type": "quantitative"},
+        "latitude": {"field": "latitude", "type": "quantitative"},
+        "size": {"condition": {"test": "datum.kind === 'you'", "value": 160}, "value": 70},
+        "color": {
+            "field": "kind",
+            "type": "nominal",
+            "scale": {"domain": ["clinic", "you"], "range": ["#1f77b4", "#d62728"]},
+            "legend": {"title": None, "orient": "bottom"},
+        },
+        "tooltip": [
+            {"field": "name", "type": "nominal"},
+            {"field": "city", "type": "nominal"},
+            {"field": "overall", "type": "quantitative", "format": ".0f"},
+        ],
+    },
+}
 
 
 def shortlist_picker(shown: pd.DataFrame, names: dict[str, str]) -> None:
+    """Add clinics from the top results (a box of 10,000 names helps nobody and costs every
+    rerun); clinics already on the shortlist stay offered wherever they rank."""
     c = state.choices()
-    options = list(dict.fromkeys([*c.shortlist, *shown["id"].tolist()]))
+    top = shown["id"].head(PICK_OPTIONS).tolist()
+    options = list(dict.fromkeys([*c.shortlist, *top]))
     picked = st.multiselect(
         "Your shortlist (add clinics from the results)",
         options,
+        help=f"Offers the top {PICK_OPTIONS} results as they are sorted now. To reach others, "
+        "narrow the results with your place or the filters, or use a clinic's own page.",
         format_func=lambda i: names.get(i, i),
         key=state.seed("w.shortlist", [i for i in c.shortlist if i in names]),
         max_selections=50,
@@ -206,7 +226,7 @@ def render() -> None:
     if not any(w for _, w in c.weights):
         st.error("Give at least one criterion a weight above 0 (sidebar).")
         return
-    ranked = d.ranked(c, located=place is not None)
+    ranked = d.ranked(c, located=place is not None, columns=NEEDED_COLUMNS)
     blockers = []
     if c.must_haves and len(ranked) == 0:
         blockers.append("must_haves")
@@ -221,7 +241,7 @@ def render() -> None:
         shown = near
     else:
         shown = shown.assign(rank=rerank(shown))
-    names = dict(zip(d.table["id"], d.table["name"], strict=False))
+    names = d.names()
     if shown.empty:
         st.warning(explain_empty(blockers or list(filters.masks(ranked))))
         shortlist_picker(shown.assign(id=pd.Series(dtype="str")), names)

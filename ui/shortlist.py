@@ -38,7 +38,8 @@ def render() -> None:
         return
     c = state.choices()
     place = state.place()
-    ranked = d.ranked(replace(c, must_haves=()), located=place is not None)  # all stay listed
+    # Every shortlisted clinic stays listed whatever the must-haves; only they are gathered.
+    ranked = d.ranked(replace(c, must_haves=()), located=place is not None, ids=c.shortlist)
     if place is not None:
         ranked = nearby(ranked, place, radius_km=None)
     ids = tuple(i for i in c.shortlist if i in set(ranked["id"]))[:MAX_DOWNLOAD_ROWS]

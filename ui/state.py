@@ -16,6 +16,7 @@ import datetime as dt
 import functools
 import hashlib
 import os
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from providers.curation import WorkspaceError, open_workspace, published_directo
 from providers.directory import DEMO, DirectoryError, ReadResult, parse_directory, read_directory
 from providers.geo import Gazetteer, OnlineGeocoder, Place, default_gazetteer, locate_clinics
 from providers.settings import PREFIX, Settings, SettingsError
-from scoring import ClinicCompareError, default_checklist, rank_clinics
+from scoring import ClinicCompareError, ScoreBasis, default_checklist, score_basis
 from ui.share import Choices, from_params, to_params
 from ui.text import say
 
@@ -130,12 +131,15 @@ def gazetteer() -> Gazetteer:
     return default_gazetteer()
 
 
-@st.cache_data(show_spinner="Reading the directory...", max_entries=4)
+# Tables are cached as shared resources, not pickled copies: every page treats them as
+# read-only (pandas' copy-on-write keeps derived frames apart), and a rerun then costs no
+# copying of a 10k-clinic table. tests/ui/test_caching.py checks that no page changes them.
+@st.cache_resource(show_spinner="Reading the directory...", max_entries=4)
 def _read_file(source: str, mtime: float) -> ReadResult:
     return read_directory(source)
 
 
-@st.cache_data(show_spinner="Reading the directory...", max_entries=4)
+@st.cache_resource(show_spinner="Reading the directory...", max_entries=4)
 def _read_upload(_data: bytes, digest: str, name: str, max_bytes: int) -> ReadResult:
     return parse_directory(_data, name, max_bytes=max_bytes)
 
@@ -152,15 +156,26 @@ def online_geocoder(config: Settings) -> OnlineGeocoder | None:
     return config.online_geocoder()
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _located(_table: pd.DataFrame, key: str) -> pd.DataFrame:
     table, _ = locate_clinics(_table, gazetteer())
     return table
 
 
-@st.cache_data(show_spinner="Scoring...", max_entries=32)
-def _ranked(_table: pd.DataFrame, key: str, weights: tuple, require: tuple, today: dt.date):
-    return rank_clinics(_table, dict(weights), require, today)
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _names(_table: pd.DataFrame, key: str) -> dict[str, str]:
+    return dict(zip(_table["id"], _table["name"], strict=True))
+
+
+@st.cache_resource(show_spinner="Scoring...", max_entries=8)
+def _basis(_table: pd.DataFrame, key: str, today: dt.date) -> ScoreBasis:
+    """The weight-free part of the scores: a weight change then costs one sort."""
+    return score_basis(_table, today)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _ranking(_basis: ScoreBasis, key: str, today: dt.date, weights: tuple, require: tuple):
+    return _basis.rank(dict(weights), require)
 
 
 @dataclass(frozen=True)
@@ -201,19 +216,36 @@ class Directory:
     def table(self) -> pd.DataFrame:
         return self.result.table
 
+    def names(self) -> dict[str, str]:
+        """clinic id -> name, built once per directory (not on every rerun)."""
+        return _names(self.table, self.key)
+
     def located(self) -> pd.DataFrame:
         """The table with ZIP/city centroids for clinics without coordinates (loads place data,
         so only pages that measure distances ask for it)."""
         return _located(self.result.table, self.key)
 
-    def ranked(self, c: Choices | None = None, located: bool = False) -> pd.DataFrame:
+    def ranked(
+        self,
+        c: Choices | None = None,
+        located: bool = False,
+        columns: Sequence[str] | None = None,
+        ids: Collection[str] | None = None,
+    ) -> pd.DataFrame:
+        """Clinics meeting the must-haves, best first, with `columns` (all by default); only
+        the clinics in `ids` when given (their ranks stay those of the whole ranking)."""
         c = c or choices()
         table = self.located() if located else self.table
-        key = f"{self.key}|located={located}"
-        return _ranked(table, key, c.weights, c.must_haves, dt.date.today())
+        key, today = f"{self.key}|located={located}", dt.date.today()
+        ranking = _ranking(_basis(table, key, today), key, today, c.weights, c.must_haves)
+        if ids is not None:
+            ranking = ranking.only(table["id"].isin(list(ids)).to_numpy())
+        if columns is not None:
+            columns = [name for name in columns if name in table.columns]
+        return ranking.frame(table, columns)
 
 
-@st.cache_data(show_spinner="Reading the published list...", max_entries=4)
+@st.cache_resource(show_spinner="Reading the published list...", max_entries=4)
 def _read_published(workspace: str, list_name: str, digest: str) -> ReadResult:
     """One parse per snapshot content: a new publication has a new digest, so patients see it
     at once (ids would not do: a workspace restored from a backup numbers them afresh)."""

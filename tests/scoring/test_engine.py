@@ -237,3 +237,58 @@ def test_printable_shortlist_escapes_everything_and_keeps_notes():
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;b&gt;ring&lt;/b&gt; them" in page and "<a " not in page
     assert "My &lt;list&gt;" in page
+
+
+def straight_ranking(table: pd.DataFrame, weights, require) -> list[tuple[int, int]]:
+    """(row, rank) best first, the plain way: a Python sort on the published keys."""
+    from scoring.engine import requirement_mask
+
+    scores = compute_scores(table, weights, today=TODAY)
+    keep = requirement_mask(table, require)
+    keys = {
+        row: (-round(scores["overall"].iloc[row], 9), -round(scores["completeness"].iloc[row], 9),
+              table["name"].iloc[row])
+        for row in range(len(table)) if keep[row]
+    }  # fmt: skip
+    order = sorted(keys, key=lambda row: (keys[row], row))  # ties keep the file's order
+    out, rank = [], 0
+    for place, row in enumerate(order, start=1):
+        if place == 1 or keys[row] != keys[order[place - 2]]:
+            rank = place
+        out.append((row, rank))
+    return out
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    weights=st.lists(st.integers(0, 5), min_size=7, max_size=7).filter(any),
+    must=st.lists(st.integers(0, 5), max_size=2),
+)
+def test_the_one_key_sort_ranks_exactly_as_a_plain_sort_on_the_published_keys(
+    checklist, seed, weights, must
+):
+    from benchmarks.synthetic import synthetic_table
+
+    table = synthetic_table(60, seed=seed)
+    rng = np.random.default_rng(seed)
+    table["name"] = rng.choice(["Alpha", "Beta", "Gamma"], len(table))  # many name ties
+    table = pd.concat([table, table.iloc[: len(table) // 3]], ignore_index=True)  # exact copies
+    chosen = dict(zip(checklist.keys, map(float, weights), strict=True))
+    must = [checklist.tristate_items[i * 3].column for i in must]
+    ranked = rank_clinics(table.assign(row=np.arange(len(table))), chosen, must, today=TODAY)
+    assert list(zip(ranked["row"], ranked["rank"], strict=True)) == straight_ranking(
+        table, chosen, must
+    )
+
+
+def test_both_forms_of_the_order_key_sort_alike():
+    from scoring.engine import order_key
+
+    rng = np.random.default_rng(3)
+    level = rng.integers(0, 100 * 10**9, 5000) // 10**8 * 10**8  # many equal scores
+    position = rng.permutation(5000)
+    one = np.argsort(order_key(level, position, single=True))
+    places = np.argsort(order_key(level, position, single=False))
+    assert np.array_equal(one, places)
+    assert np.array_equal(one, np.lexsort((position, -level)))
