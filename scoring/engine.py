@@ -151,7 +151,7 @@ class ScoreBasis:
 
     checklist: Checklist
     index: pd.Index
-    criteria: np.ndarray  # rows x criteria, 0-100 each
+    criteria: np.ndarray  # criteria x rows, 0-100 each (row-major: a weighted sum is one gemv)
     states: np.ndarray  # rows x items (criterion by criterion), NO / UNKNOWN / YES as int8
     completeness: np.ndarray
     unknowns: np.ndarray
@@ -169,8 +169,9 @@ class ScoreBasis:
         """The weighted mean of the criterion scores (weights checked: 0-5, not all 0)."""
         checked = check_weights(weights, self.checklist)
         vector = np.array([checked[k] for k in self.checklist.keys])
-        matrix = self.criteria if rows is None else self.criteria[rows]
-        return matrix @ vector / vector.sum()
+        matrix = self.criteria if rows is None else self.criteria[:, rows]
+        # einsum's own loop, not BLAS: its threads cost more than this sum on a busy machine.
+        return np.einsum("k,kn->n", vector, matrix) / vector.sum()
 
     def requirement_mask(self, require: Iterable[str] = ()) -> np.ndarray:
         """True for rows whose every must-have item is yes."""
@@ -185,8 +186,8 @@ class ScoreBasis:
     def frame(self, weights: Weights | None = None, rows: np.ndarray | None = None) -> pd.DataFrame:
         """The score columns (`SCORE_COLUMNS`) for all rows, or for `rows` in that order."""
         pick = slice(None) if rows is None else rows
-        criteria = self.criteria if rows is None else self.criteria[rows]  # one gather
-        out: dict[str, Any] = {key: criteria[:, i] for i, key in enumerate(self.checklist.keys)}
+        criteria = self.criteria if rows is None else self.criteria[:, rows]  # one gather
+        out: dict[str, Any] = {key: criteria[i] for i, key in enumerate(self.checklist.keys)}
         code = self.stale_code[pick]
         out["overall"] = self.overall(weights, rows)
         out["completeness"] = self.completeness[pick]
@@ -285,7 +286,7 @@ def score_basis(
     count = table["reviews_count"].to_numpy(dtype="float64", na_value=np.nan)
     shrunk = shrunk_rating(rating, count, model)
     share = rating_share(shrunk, model)
-    criteria = np.zeros((n, len(checklist.criteria)))
+    criteria = np.zeros((len(checklist.criteria), n))
     states = np.empty((n, len(checklist.items)), dtype=np.int8)
     stale_code = np.zeros(n, dtype=np.int64)
     newest = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -296,7 +297,7 @@ def score_basis(
             states[:, column] = item_states(table, item)
             earned += _earned(table, item, states[:, column], share)
             column += 1
-        criteria[:, index] = 100.0 * earned / criterion.points
+        criteria[index] = 100.0 * earned / criterion.points
         verified = pd.to_datetime(table[criterion.verified_column], errors="coerce")
         age = (today - verified).dt.days.to_numpy(dtype="float64", na_value=np.nan)
         stale = np.isnan(age) | (age > checklist.stale_after_days)

@@ -14,6 +14,7 @@ from providers.directory import (
     FREE_TEXT_KINDS,
     NUMERIC_KINDS,
     Column,
+    ColumnKind,
     Schema,
     guard_series,
     message_for,
@@ -27,8 +28,14 @@ class WorkspaceError(ClinicCompareError):
     """The workspace cannot be used or refused a change (the message says why and what to do)."""
 
 
+# Stored formula-guarded, as a CSV file holds them: free text, and URLs (they may hold `;=`,
+# which a spreadsheet using `;` as its separator would cut into a formula). The other kinds
+# are canonical shapes that cannot start a formula.
+GUARDED_KINDS: tuple[ColumnKind, ...] = (*FREE_TEXT_KINDS, "url")
+
+
 def column_texts(column: Column, values: pd.Series) -> list[str]:
-    """One typed column as stored cell texts (formula-guarded where free text)."""
+    """One typed column as stored cell texts (formula-guarded where free text or a URL)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         labels = np.array([*map(str, values.cat.categories), ""], dtype=object)
         codes = values.cat.codes.to_numpy()
@@ -44,7 +51,7 @@ def column_texts(column: Column, values: pd.Series) -> list[str]:
             text = numbers.astype(str)
         return np.where(missing, "", text).tolist()
     text = values.astype("str").fillna("")
-    if column.kind in FREE_TEXT_KINDS:
+    if column.kind in GUARDED_KINDS:
         text = guard_series(text)
     return text.tolist()
 

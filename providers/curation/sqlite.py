@@ -16,9 +16,11 @@
 from __future__ import annotations
 
 import codecs
+import csv
 import datetime as dt
 import functools
 import hashlib
+import io
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -27,7 +29,7 @@ from typing import Literal, ParamSpec, TypeVar
 
 import pandas as pd
 
-from providers.curation.cells import WorkspaceError, canonical_cell, table_texts
+from providers.curation.cells import GUARDED_KINDS, WorkspaceError, canonical_cell, table_texts
 from providers.curation.store import (
     CREATED,
     REPORT_STATUSES,
@@ -36,12 +38,15 @@ from providers.curation.store import (
     Snapshot,
     StoreBase,
 )
-from providers.directory import Schema, default_schema, unguard_text
+from providers.directory import Schema, default_schema, guard_text, unguard_text
+from providers.directory.formulas import SEPARATORS
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-MIGRATIONS: tuple[str, ...] = (
+Migration = str | Callable[[sqlite3.Connection, Schema], None]
+
+MIGRATIONS: tuple[Migration, ...] = (
     # 1: lists, clinics, change log
     """
     CREATE TABLE lists (
@@ -105,7 +110,25 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX reports_by_clinic ON reports (list_id, clinic_id, created_at);
     CREATE INDEX reports_by_time ON reports (created_at);
     """,
+    # 3: every stored cell fully formula-guarded (see `_guard_stored_cells`)
+    lambda db, schema: _guard_stored_cells(db, schema),
 )
+
+
+def _guard_stored_cells(db: sqlite3.Connection, schema: Schema) -> None:
+    """Guard free text after its separators and URLs wherever they need it, once.
+
+    Earlier versions stored free text guarded at its start only and URLs as typed, so every
+    export had to re-guard cells with separators in Python. With all cells stored as a CSV
+    writes them, an export is a plain read.
+    """
+    present = {r[1] for r in db.execute("PRAGMA table_info(clinics)")}
+    for column in schema.columns:
+        if column.name in present and column.kind in GUARDED_KINDS:
+            cell = _quote(column.name)
+            # instr() is much faster in SQLite than one GLOB with a character class.
+            has = " OR ".join(f"instr({cell}, char({ord(c)}))" for c in SEPARATORS)
+            db.execute(f"UPDATE clinics SET {cell} = cc_guard({cell}) WHERE {has}")
 
 
 def _now() -> str:
@@ -187,9 +210,15 @@ class SqliteStore(StoreBase):
                     f"{self.path} was made by a newer version of Ketamine Clinic Compare "
                     f"(schema {version}); please upgrade"
                 )
+            self.db.create_function(
+                "cc_guard", 1, lambda cell: guard_text(unguard_text(cell)), deterministic=True
+            )
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in filter(str.strip, script.split(";")):
-                    self.db.execute(statement)
+                if callable(script):
+                    script(self.db, self.schema)
+                else:
+                    for statement in filter(str.strip, script.split(";")):
+                        self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number}")
 
     def _add_missing_columns(self) -> None:
@@ -322,37 +351,19 @@ class SqliteStore(StoreBase):
     def export_csv(self, list_name: str) -> bytes:
         """The list in the directory format, straight from the stored cells.
 
-        SQLite itself writes each CSV line (every field quoted, quotes doubled), so a large
-        list is exported without building a table in Python first. Text is formula-guarded as
-        `csv_bytes` guards it, so that the file reads back as `load` shows the list. Free text
-        is stored guarded at its start; a cell without a separator or line break needs nothing
-        more, and one with them goes through Python to be guarded after them too (a workspace
-        written before that rule lacks those guards). URLs are stored as typed and may hold
-        `;=`, which a spreadsheet using `;` would cut into a formula: they are guarded the same
-        way. The other kinds are canonical shapes that need no guard.
+        Cells are stored exactly as a CSV file holds them (formula-guarded text, canonical
+        numbers and dates), so the export only reads them and quotes every one; it reads
+        back as `load` shows the list.
         """
-        from providers.directory import FREE_TEXT_KINDS, guard_text
-        from providers.directory.formulas import SEPARATORS
-
         list_id = self._list_id(list_name)
-        self.db.create_function(
-            "cc_guard", 1, lambda cell: guard_text(unguard_text(cell)), deterministic=True
+        names = ", ".join(_quote(n) for n in self.schema.names)
+        cursor = self.db.execute(
+            f"SELECT {names} FROM clinics WHERE list_id = ? ORDER BY position", (list_id,)
         )
-        fields = []
-        for column in self.schema.columns:
-            cell = _quote(column.name)
-            if column.kind in FREE_TEXT_KINDS or column.kind == "url":
-                # instr() is much faster in SQLite than one GLOB with a character class.
-                has = " OR ".join(f"instr({cell}, char({ord(c)}))" for c in SEPARATORS)
-                cell = f"CASE WHEN {has} THEN cc_guard({cell}) ELSE {cell} END"
-            fields.append(f"'\"' || replace({cell}, '\"', '\"\"') || '\"'")
-        line = " || ',' || ".join(fields)
-        rows = self.db.execute(
-            f"SELECT {line} FROM clinics WHERE list_id = ? ORDER BY position", (list_id,)
-        ).fetchall()
-        header = ",".join(self.schema.names)
-        text = "\r\n".join([header, *(r[0] for r in rows)]) + "\r\n"
-        return codecs.BOM_UTF8 + text.encode("utf-8")
+        out = io.StringIO()
+        out.write(",".join(self.schema.names) + "\r\n")
+        csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(cursor)
+        return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 
     @_guarded
     def save_clinic(

@@ -281,14 +281,20 @@ def test_no_list_separator_makes_an_exported_cell_a_formula(imported, typed, web
     assert {f: anchor[f] for f in changes} == {f: v.strip() for f, v in changes.items()}
 
 
-def test_cells_stored_before_separators_were_guarded_are_guarded_on_export(ws):
-    # A workspace written by an earlier version holds free text guarded at its start only,
-    # and URLs as typed; the export guards both after every separator.
+def test_cells_stored_before_separators_were_guarded_are_guarded_when_the_file_opens(ws):
+    # A workspace written by an earlier version (schema 2) holds free text guarded at its
+    # start only, and URLs as typed; opening it guards both after every separator, once.
     ws.db.execute(
         "UPDATE clinics SET notes = ?, website = ? WHERE clinic_id = 'demo-005'",
         ('\'=1;=HYPERLINK("x")\n-2', "https://example.org/a;=1,+2"),
     )
-    exported = ws.export_csv("Arizona")
+    ws.db.execute("PRAGMA user_version = 2")
+    path = ws.path
+    ws.close()
+    with SqliteStore.open(path) as reopened:
+        exported = reopened.export_csv("Arizona")
+        version = reopened.db.execute("PRAGMA user_version").fetchone()[0]
+    assert version == 3
     assert_no_cell_starts_a_formula(exported)
     clinic = parse_directory(exported, "x.csv").table.set_index("id").loc["demo-005"]
     assert clinic["notes"] == '=1;=HYPERLINK("x")\n-2'
