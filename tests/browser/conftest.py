@@ -42,7 +42,9 @@ CHROMIUM_ARGS = [
 SERVER_START_TIMEOUT_S = 60
 # A loaded 2-core CI machine can take longer than Playwright's 5 s default to redraw.
 expect.set_options(timeout=15_000)
-APP_RUN_TIMEOUT_MS = 30_000
+# The longest a script run may take: the first place look-up loads the offline place index,
+# which took over 30 s once with the machine's 2 cores loaded five times over.
+APP_RUN_TIMEOUT_MS = 60_000
 
 
 def pytest_configure(config: pytest.Config) -> None:
