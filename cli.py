@@ -137,6 +137,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reports.add_argument("--format", choices=("text", "csv"), default="text")
 
+    hsds_out = sub.add_parser(
+        "export-hsds", help="write a directory as an Open Referral HSDS 3.0 package"
+    )
+    hsds_out.add_argument("directory")
+    hsds_out.add_argument(
+        "--out", type=Path, required=True, help="a folder to create, or a FILE.zip"
+    )
+    hsds_out.add_argument(
+        "--list-name",
+        type=_text,
+        help="the name the package's ids derive from (default: the file's name); keep it the "
+        "same so that a re-export updates rather than duplicates",
+    )
+    hsds_in = sub.add_parser(
+        "import-hsds", help="read an HSDS 3.0 package (folder, .zip or JSON) as a directory"
+    )
+    hsds_in.add_argument("package", type=Path)
+    hsds_in.add_argument("--out", type=Path, required=True, help="directory file to write")
+    hsds_in.add_argument("--format", choices=("csv", "json"), default=None)
+
     sub.add_parser("method", help="print the scoring method (Markdown)")
     return parser
 
@@ -189,13 +209,18 @@ def cmd_template(args: argparse.Namespace) -> int:
     return OK
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    result = _read(args.directory)
-    for p in result.problems.itertuples(index=False):
-        where = "file" if p.row is None or str(p.row) == "<NA>" else f"row {p.row}"
+def _print_problems(problems: pd.DataFrame, file=None) -> None:
+    """One line per problem: severity, where, the value (cut short) and what is wrong."""
+    for p in problems.itertuples(index=False):
+        where = "file" if p.row is None or str(p.row) in ("<NA>", "nan", "") else f"row {p.row}"
         column = f", column '{p.column}'" if p.column else ""
         value = f", value {str(p.value)[:80]!r}" if p.value else ""
-        print(f"{p.severity}: {where}{column}{value}: {p.message}")
+        print(f"{p.severity}: {where}{column}{value}: {p.message}", file=file)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    result = _read(args.directory)
+    _print_problems(result.problems)
     print(_summary(result), file=sys.stderr)
     return DATA_ERROR if result.rejected else OK
 
@@ -379,6 +404,37 @@ def cmd_reports(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_export_hsds(args: argparse.Namespace) -> int:
+    from providers.directory import DEMO
+    from providers.hsds import export_hsds, write_hsds
+
+    result = _read(args.directory)
+    default = "demo" if args.directory == DEMO else Path(args.directory).stem
+    list_name = args.list_name or default
+    files = export_hsds(result.table, list_name=list_name)
+    written = write_hsds(files, args.out)
+    print(f"wrote {written}: HSDS 3.0, {len(result.table)} clinics ({_summary(result)})",
+          file=sys.stderr)  # fmt: skip
+    return OK
+
+
+def cmd_import_hsds(args: argparse.Namespace) -> int:
+    from providers.directory import directory_frame
+    from providers.hsds import read_hsds
+
+    if not args.package.exists():
+        raise UsageError(f"no such file or folder: {args.package}")
+    found = read_hsds(args.package)
+    result = found.result
+    _emit(_encode(directory_frame(result.table), _out_format(args), True), args.out)
+    _print_problems(found.problems, sys.stderr)
+    _print_problems(result.problems, sys.stderr)
+    for row in found.set_aside.itertuples(index=False):
+        print(f"set aside: {row.rows} {row.what} ({row.table})", file=sys.stderr)
+    print(f"{_summary(result)}; {len(found.set_aside)} kinds of data set aside", file=sys.stderr)
+    return OK if len(result.table) else DATA_ERROR
+
+
 def cmd_method(args: argparse.Namespace) -> int:
     from scoring import method_markdown
 
@@ -394,6 +450,8 @@ COMMANDS = {
     "geocode": cmd_geocode,
     "verify-npi": cmd_verify_npi,
     "reports": cmd_reports,
+    "export-hsds": cmd_export_hsds,
+    "import-hsds": cmd_import_hsds,
     "method": cmd_method,
 }
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from cli import main
@@ -464,3 +465,27 @@ def test_reports_options_are_checked_by_argparse(workspace, capsys):
         with pytest.raises(SystemExit) as exit_info:
             main(args)
         assert exit_info.value.code == 2
+
+
+def test_export_hsds_then_import_hsds_gives_back_the_directory(tmp_path, capsys):
+    from providers.directory import read_directory
+
+    assert main(["export-hsds", "demo", "--out", str(tmp_path / "demo.zip")]) == 0
+    assert "HSDS 3.0, 60 clinics" in capsys.readouterr().err
+    assert (
+        main(["import-hsds", str(tmp_path / "demo.zip"), "--out", str(tmp_path / "back.csv")]) == 0
+    )
+    assert "0 kinds of data set aside" in capsys.readouterr().err
+    back = read_directory(str(tmp_path / "back.csv")).table
+    pd.testing.assert_frame_equal(back, read_directory("demo").table, check_dtype=False)
+    assert main(["export-hsds", "demo", "--out", str(tmp_path / "folder")]) == 0
+    assert (tmp_path / "folder" / "datapackage.json").exists()
+
+
+def test_import_hsds_refuses_what_is_not_a_package(tmp_path, capsys):
+    assert main(["import-hsds", str(tmp_path / "none"), "--out", str(tmp_path / "x.csv")]) == 2
+    (tmp_path / "g.zip").write_bytes(b"not a zip")
+    assert main(["import-hsds", str(tmp_path / "g.zip"), "--out", str(tmp_path / "x.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "neither a .zip" in err
+    assert not (tmp_path / "x.csv").exists()

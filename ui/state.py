@@ -26,6 +26,7 @@ import streamlit as st
 from providers.curation import WorkspaceError, open_workspace, published_directory
 from providers.directory import DEMO, DirectoryError, ReadResult, parse_directory, read_directory
 from providers.geo import Gazetteer, OnlineGeocoder, Place, default_gazetteer, locate_clinics
+from providers.hsds import HsdsImport, Limits, read_hsds
 from providers.settings import PREFIX, Settings, SettingsError
 from scoring import ClinicCompareError, ScoreBasis, default_checklist, score_basis
 from ui.share import Choices, from_params, to_params
@@ -142,6 +143,16 @@ def _read_file(source: str, mtime: float) -> ReadResult:
 @st.cache_resource(show_spinner="Reading the directory...", max_entries=4)
 def _read_upload(_data: bytes, digest: str, name: str, max_bytes: int) -> ReadResult:
     return parse_directory(_data, name, max_bytes=max_bytes)
+
+
+@st.cache_resource(show_spinner="Reading the HSDS package...", max_entries=4)
+def _read_hsds_upload(_data: bytes, digest: str, max_bytes: int) -> HsdsImport:
+    return read_hsds(_data, limits=Limits(max_file_bytes=max_bytes, max_total_bytes=max_bytes))
+
+
+def read_hsds_upload(data: bytes, max_bytes: int) -> HsdsImport:
+    """An uploaded HSDS package (.zip or JSON), read once per content; caps as for a file."""
+    return _read_hsds_upload(data, hashlib.sha256(data).hexdigest(), max_bytes)
 
 
 def read_upload(data: bytes, name: str, max_bytes: int) -> tuple[ReadResult, str]:

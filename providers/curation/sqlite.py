@@ -432,6 +432,16 @@ class SqliteStore(StoreBase):
         )
 
     @_guarded
+    def list_changes(self, list_name: str) -> pd.DataFrame:
+        """Every change to every clinic of a list, oldest first (for exports of the log)."""
+        return pd.read_sql_query(
+            "SELECT id, clinic_id, version, field, old_value, new_value, source, who, at "
+            "FROM changes WHERE list_id = ? ORDER BY id",
+            self.db,
+            params=(self._list_id(list_name),),
+        )
+
+    @_guarded
     def change(self, list_name: str, change_id: int) -> LoggedChange | None:
         """One logged change and its clinic's current version, or None."""
         row = self.db.execute(

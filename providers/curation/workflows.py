@@ -322,6 +322,17 @@ def publish_json(store: WorkspaceStore, list_name: str) -> bytes:
     return json_bytes(table.reindex(columns=list(store.schema.names)))
 
 
+def publish_hsds(store: WorkspaceStore, list_name: str, with_changes: bool = False) -> bytes:
+    """The list as an Open Referral HSDS 3.0 package (.zip), its change log as HSDS metadata
+    rows when asked for (who changed what, when)."""
+    from providers.hsds import export_hsds, zip_bytes
+
+    table = store.load(list_name)[0].table
+    changes = store.list_changes(list_name) if with_changes else None
+    return zip_bytes(export_hsds(table, list_name=list_name, changes=changes,
+                                 schema=store.schema))  # fmt: skip
+
+
 def published_directory(store: WorkspaceStore, list_name: str) -> tuple[ReadResult, Snapshot]:
     """The list as patients see it: its live snapshot, read as a directory file.
 

@@ -159,3 +159,25 @@ def test_damage_inside_the_file_is_a_workspace_error_never_a_sqlite_one(tmp_path
             assert "damaged" in str(exc)
         assert path.read_bytes() == damaged
     assert noticed >= 1
+
+
+def test_publish_hsds_carries_the_list_and_on_request_its_change_log(ws):
+    import io
+    import zipfile
+
+    from providers.curation import publish_hsds
+    from providers.hsds import read_hsds
+
+    ws.save_clinic("Arizona", "demo-005", {"phone": "555-0100"}, 1, "ana@example.org")
+    plain = publish_hsds(ws, "Arizona")
+    logged = publish_hsds(ws, "Arizona", with_changes=True)
+
+    def metadata_rows(package: bytes) -> list[str]:
+        with zipfile.ZipFile(io.BytesIO(package)) as archive:
+            return archive.read("metadata.csv").decode("utf-8-sig").splitlines()[1:]
+
+    assert metadata_rows(plain) == []
+    assert any("555-0100" in row and "ana@example.org" in row for row in metadata_rows(logged))
+    back = read_hsds(logged).result.table.set_index("id")
+    assert back.loc["demo-005", "phone"] == "555-0100"
+    assert len(back) == len(ws.load("Arizona")[0].table)

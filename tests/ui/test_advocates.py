@@ -177,7 +177,30 @@ def test_publish_offers_csv_and_json(env):
     at.file_uploader[0].set_value(("demo.csv", DEMO, "text/csv")).run()
     at.button(key="w.curate.import").click().run()
     labels = [b.label for b in go(at, "publish").get("download_button")]
-    assert labels == ["Download CSV", "Download JSON"]
+    assert labels == ["Download CSV", "Download JSON", "Download HSDS package"]
+
+
+def test_an_hsds_package_imports_with_what_was_set_aside_shown(env):
+    from providers.directory import read_directory
+    from providers.hsds import export_hsds, zip_bytes
+
+    demo = read_directory("demo").table
+    package = zip_bytes(export_hsds(demo.head(5), list_name="Elsewhere"))
+    at = curate()
+    at.radio(key="w.curate.kind").set_value("an HSDS 3.0 package").run()
+    at.file_uploader[0].set_value(("elsewhere.zip", package, "application/zip")).run()
+    ok(at.button(key="w.curate.import").click().run())
+    assert "Imported 5 clinic(s)" in at.success[0].value
+    editor = go(at, "clinics").data_editor[0].value
+    assert sorted(editor["id"]) == sorted(demo["id"].head(5))
+
+
+def test_a_broken_hsds_package_is_a_message_not_a_traceback(env):
+    at = curate()
+    at.radio(key="w.curate.kind").set_value("an HSDS 3.0 package").run()
+    at.file_uploader[0].set_value(("x.zip", b"PK\x03\x04 not really", "application/zip")).run()
+    ok(at)
+    assert "cannot be used" in at.error[0].value
 
 
 def test_a_damaged_workspace_is_a_message(env):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from providers.curation import Match, apply_import, clinics_from_registry, plan_import
-from providers.directory import DirectoryError
+from providers.directory import DirectoryError, ReadResult
 from providers.sources import FetchError, NpiRegistry, RegistryError, fetch_directory
 from scoring import ClinicCompareError
 from ui import state
@@ -22,8 +22,14 @@ def import_section(d: Desk) -> None:
     st.subheader("From a file or a web address")
     # A finished import starts the next one afresh: new widget keys drop the file and address.
     round_ = int(st.session_state.get(ROUND, 0))
-    upload = st.file_uploader("Directory file (CSV or JSON)", type=["csv", "json", "tsv", "txt"],
-                              key=f"w.curate.upload.{round_}")  # fmt: skip
+    hsds = st.radio("The file is", ("a directory file", "an HSDS 3.0 package"), horizontal=True,
+                    key="w.curate.kind",
+                    help="HSDS: Open Referral's Human Services Data Specification, the format "
+                    "211 lines and community directories exchange (a .zip of CSV files with "
+                    "datapackage.json, or its JSON form).") == "an HSDS 3.0 package"  # fmt: skip
+    types = ["zip", "json"] if hsds else ["csv", "json", "tsv", "txt"]
+    label = "HSDS package (.zip or JSON)" if hsds else "Directory file (CSV or JSON)"
+    upload = st.file_uploader(label, type=types, key=f"w.curate.upload.{round_}.{hsds}")
     url = st.text_input("...or a web address (http/https)", key=f"w.curate.url.{round_}")
     data, label = None, ""
     if upload is not None:
@@ -39,7 +45,7 @@ def import_section(d: Desk) -> None:
     if data is None and FETCHED in st.session_state and url.strip():
         data, label = st.session_state[FETCHED]
     if data is not None:
-        review_import(d, data, label)
+        review_import(d, data, label, hsds)
 
 
 def merge_box(m: Match) -> bool:
@@ -47,12 +53,38 @@ def merge_box(m: Match) -> bool:
     return st.checkbox(label, value=True, key=f"w.curate.merge.{m.existing_id}.{m.incoming_id}")
 
 
-def review_import(d: Desk, data: bytes, label: str) -> None:
+def read_hsds_package(d: Desk, data: bytes, label: str) -> ReadResult | None:
+    """The clinics of an HSDS package, with what it held that a clinic has no place for."""
     try:
-        result, _ = state.read_upload(data, label, d.config.max_upload_bytes)
-    except DirectoryError as exc:
+        found = state.read_hsds_upload(data, d.config.max_upload_bytes)
+    except ClinicCompareError as exc:
         say("error", "{} cannot be used: {}", label, exc)
-        return
+        return None
+    if found.checklist_version:
+        say("caption", "Made with our checklist, version {}.", found.checklist_version)
+    if len(found.problems):
+        say("warning", "{} problem(s) in the package; the clinics that could be read are kept.",
+            len(found.problems))  # fmt: skip
+        st.dataframe(found.problems, hide_index=True, width="stretch")
+    if len(found.set_aside):
+        say("info", "Kept aside (a clinic has no place for it): {} kind(s) of data.",
+            len(found.set_aside))  # fmt: skip
+        st.dataframe(found.set_aside, hide_index=True, width="stretch")
+    return found.result
+
+
+def review_import(d: Desk, data: bytes, label: str, hsds: bool = False) -> None:
+    if hsds:
+        read = read_hsds_package(d, data, label)
+        if read is None:
+            return
+        result = read
+    else:
+        try:
+            result, _ = state.read_upload(data, label, d.config.max_upload_bytes)
+        except DirectoryError as exc:
+            say("error", "{} cannot be used: {}", label, exc)
+            return
     say(
         "write", "{}: {} clinics read, {} rows rejected.", label, len(result.table), result.rejected
     )

@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from providers.curation import open_workspace, publish_csv, publish_json
+from providers.curation import open_workspace, publish_csv, publish_hsds, publish_json
 from ui.advocates.common import Desk, act, desk
 from ui.text import say
 
@@ -53,6 +53,24 @@ def publish_section(d: Desk) -> None:
                        mime="text/csv", key="w.curate.csv")  # fmt: skip
     st.download_button("Download JSON", as_json, file_name=f"{name}-{stamp}.json",
                        mime="application/json", key="w.curate.json")  # fmt: skip
+
+    st.subheader("Publish as HSDS")
+    st.write(
+        "An Open Referral HSDS 3.0 package (a .zip of CSV files with its datapackage.json), "
+        "the format 211 lines and community directories exchange: each clinic with its "
+        "address, phone, NPI and price, and every checklist answer with its source and date."
+    )
+    with_changes = st.checkbox(
+        "Include the change log (who changed what, and when; it names the editors)",
+        key="w.curate.hsds_changes",
+    )
+
+    def as_hsds() -> bytes:
+        with open_workspace(location, schema) as store:
+            return publish_hsds(store, name, with_changes)
+
+    st.download_button("Download HSDS package", as_hsds, file_name=f"{name}-{stamp}-hsds.zip",
+                       mime="application/zip", key="w.curate.hsds")  # fmt: skip
 
 
 def render() -> None:
