@@ -136,7 +136,7 @@ BASE_COLUMNS: tuple[Column, ...] = (
 _MESSAGES = {
     "tristate": "expected yes / no / unknown (true/false, y/n, 1/0 also work)",
     "url": "only http:// and https:// links are accepted",
-    "date": "expected a date as YYYY-MM-DD",
+    "date": "expected a date as YYYY-MM-DD between 1900 and 2199",
     "count": "expected a whole number",
     "routes": "unknown route (expected IV, IM, intranasal or oral)",
     "country": "only US and CA are supported",
@@ -184,6 +184,31 @@ def default_schema() -> Schema:
     return build_schema(default_checklist())
 
 
+# --- parsing on distinct values ---------------------------------------------------------------
+
+# A column is parsed on its distinct values when at most this share of a sample of its first
+# cells is distinct: yes/no items, country, currency, routes and dates, but not names or URLs,
+# whose hashing would cost more than it saves.
+DISTINCT_SHARE = 0.5
+DISTINCT_SAMPLE = 4096
+DISTINCT_MIN_ROWS = 64
+
+
+def distinct_codes(values: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
+    """(position of each cell's value in `distinct`, `distinct`), or None for a column of
+    mostly different values (or a short one), which is cheaper to parse cell by cell.
+
+    Missing values count as a value of their own, so mapping back restores them too.
+    """
+    if len(values) < DISTINCT_MIN_ROWS:
+        return None
+    head = values.iloc[:DISTINCT_SAMPLE]
+    if head.nunique(dropna=False) > DISTINCT_SHARE * len(head):
+        return None
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.intp), pd.Series(uniques, dtype=values.dtype)
+
+
 # --- parsers: raw strings in, (parsed values, bad mask) out ---------------------------------
 
 
@@ -226,12 +251,18 @@ def parse_required(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 def parse_url(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = raw.str.strip()
     lower = text.str.lower()
-    bare = lower.str.match(_BARE_DOMAIN) & ~lower.str.contains(":", regex=False)
-    text = text.where(~bare, "https://" + text)
+    # Only a cell without ":" can be a bare domain: one cheap substring scan spares most
+    # cells the regex (links written in full all have a scheme).
+    bare = ~lower.str.contains(":", regex=False) & (text != "")
+    if bare.any():
+        bare[bare] = lower[bare].str.match(_BARE_DOMAIN)
+    if bare.any():
+        text = text.where(~bare, "https://" + text)
+        lower = text.str.lower()
     # Matched on the lower-cased text: a case-insensitive flag would push Arrow's regex engine
     # back to a cell-by-cell Python loop.
-    ok = text.str.lower().str.match(_URL) | (text == "")
-    return text.where(ok, ""), ~ok
+    ok = lower.str.match(_URL) | (text == "")
+    return (text if ok.all() else text.where(ok, "")), ~ok
 
 
 def parse_number(raw: pd.Series, low: float, high: float) -> tuple[pd.Series, pd.Series]:
@@ -250,9 +281,15 @@ def parse_count(raw: pd.Series, low: float, high: float) -> tuple[pd.Series, pd.
     return values.where(~bad).astype("Int64"), bad
 
 
+# Check dates outside these years are typing mistakes (and pandas' nanosecond dates end in
+# 2262): they are reported and read as unknown, like any value that is not a date.
+FIRST_DATE, LAST_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31")
+
+
 def parse_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = raw.str.strip()
     dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    dates = dates.where((dates >= FIRST_DATE) & (dates <= LAST_DATE))
     bad = (text != "") & dates.isna()
     return dates.astype("datetime64[ns]"), bad
 

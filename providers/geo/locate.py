@@ -130,13 +130,7 @@ def resolve_place(
 
 def nearest_region(lat: float, lon: float, gazetteer: Gazetteer) -> tuple[str, str]:
     """(country, region) of the city centroid nearest to a point: who may serve it by telehealth."""
-    places = list(gazetteer.cities.values())
-    lats = np.fromiter((p.latitude for p in places), dtype="float64", count=len(places))
-    lons = np.fromiter((p.longitude for p in places), dtype="float64", count=len(places))
-    nearest = places[
-        int(np.argmin((lats - lat) ** 2 + ((lons - lon) * np.cos(np.radians(lat))) ** 2))
-    ]
-    return nearest.country, nearest.region
+    return gazetteer.nearest_region(lat, lon)
 
 
 def with_region(place: Place, gazetteer: Gazetteer) -> Place:

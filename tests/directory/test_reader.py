@@ -414,3 +414,27 @@ def _read_or_clear_error(data: bytes, filename):
 def test_rows_of_empty_cells_left_by_spreadsheets_are_skipped_silently():
     result = parse_directory(b"name,city\nA,x\n,\n,\n", "x.csv")
     assert result.table["name"].tolist() == ["A"] and result.problems.empty
+
+
+def test_json_halves_of_surrogate_pairs_are_replaced_not_fatal():
+    # json.loads turns "\ud800" into half a surrogate pair, which no UTF-8 text can hold.
+    data = rb'[{"name": "A\ud800", "city": "\ud83d\ude00", "\udc00x": 1, "notes": ["\udfff"]},'
+    data += rb' "\ud800"]'
+    result = parse_directory(data, "x.json")
+    assert result.table["name"].tolist() == ["A\ufffd"]
+    assert result.table["city"].tolist() == ["\U0001f600"]  # a whole pair is kept
+    assert result.table["notes"].tolist() == ["\ufffd"]
+    assert [(c, m) for _, c, m in problems_of(result)] == [
+        ("\ufffdx", "unknown column, ignored"),
+        ("", "row rejected: not an object"),
+    ]
+
+
+def test_dates_beyond_what_a_check_date_can_be_are_reported_not_a_crash():
+    result = parse_directory(
+        b"name,expertise.verified_on\nA,4759-04-16\nB,2025-01-02\nC,1850-01-01\n", "x.csv"
+    )
+    dates = result.table["expertise.verified_on"]
+    assert dates.isna().tolist() == [True, False, True]
+    assert result.problems["row"].tolist() == [2, 4]
+    assert result.problems["message"].str.contains("between 1900 and 2199").all()
