@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks import bench_app, bench_core, bench_location, bench_startup, bench_workspace
+from benchmarks import (
+    bench_app,
+    bench_core,
+    bench_limits,
+    bench_location,
+    bench_startup,
+    bench_workspace,
+)
 
 BENCHES: tuple[Callable[[], None], ...] = (
     bench_startup.main,
@@ -15,6 +22,7 @@ BENCHES: tuple[Callable[[], None], ...] = (
     bench_location.main,
     bench_app.main,
     bench_workspace.main,
+    bench_limits.main,
 )
 
 
