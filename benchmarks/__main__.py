@@ -11,6 +11,7 @@ from benchmarks import (
     bench_app,
     bench_core,
     bench_limits,
+    bench_load,
     bench_location,
     bench_startup,
     bench_workspace,
@@ -23,6 +24,7 @@ BENCHES: tuple[Callable[[], None], ...] = (
     bench_app.main,
     bench_workspace.main,
     bench_limits.main,
+    bench_load.main,  # the slowest: 1-20 concurrent Chromium sessions
 )
 
 
