@@ -184,11 +184,6 @@ def _basis(_table: pd.DataFrame, key: str, today: dt.date) -> ScoreBasis:
     return score_basis(_table, today)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _ranking(_basis: ScoreBasis, key: str, today: dt.date, weights: tuple, require: tuple):
-    return _basis.rank(dict(weights), require)
-
-
 @dataclass(frozen=True)
 class Published:
     """Where a published list came from: reports about it go back to the same workspace."""
@@ -248,7 +243,8 @@ class Directory:
         c = c or choices()
         table = self.located() if located else self.table
         key, today = f"{self.key}|located={located}", dt.date.today()
-        ranking = _ranking(_basis(table, key, today), key, today, c.weights, c.must_haves)
+        # A ranking is one sort (milliseconds at 10k clinics): not worth memory in a cache.
+        ranking = _basis(table, key, today).rank(dict(c.weights), c.must_haves)
         if ids is not None:
             ranking = ranking.only(table["id"].isin(list(ids)).to_numpy())
         if columns is not None:
