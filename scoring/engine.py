@@ -215,11 +215,8 @@ class ScoreBasis:
         key = order_key(level, self.position)
         kept = None if keep.all() else np.flatnonzero(keep)
         rows = np.argsort(key) if kept is None else kept[np.argsort(key[kept])]
-        level, group = level[rows], self.tie_group[rows]
-        starts = np.ones(len(rows), dtype=bool)
-        starts[1:] = (level[1:] != level[:-1]) | (group[1:] != group[:-1])
-        rank = np.maximum.accumulate(np.where(starts, np.arange(1, len(rows) + 1), 0))
-        return Ranking(self, rows, rank.astype(np.int64), overall[rows], weights)
+        rank = _shared_ranks((level[rows], self.tie_group[rows]))
+        return Ranking(self, rows, rank, overall[rows], weights)
 
 
 _SCORE_BITS = 37  # 100 * 1e9 < 2^37
@@ -350,17 +347,6 @@ def _stale_labels(keys: tuple[str, ...]) -> np.ndarray:
         ";".join(k for i, k in enumerate(keys) if code >> i & 1) for code in range(1 << len(keys))
     ]
     return np.array(labels, dtype=object)
-
-
-def requirement_mask(
-    table: pd.DataFrame, require: Iterable[str], checklist: Checklist | None = None
-) -> np.ndarray:
-    """True for clinics whose every must-have item is yes."""
-    checklist = checklist or default_checklist()
-    mask = np.ones(len(table), dtype=bool)
-    for key in check_requirements(require, checklist):
-        mask &= item_states(table, checklist.item(key)) == YES
-    return mask
 
 
 def rank_clinics(

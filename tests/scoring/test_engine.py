@@ -10,6 +10,7 @@ from scoring import (
     ScoringError,
     check_requirements,
     compute_scores,
+    default_checklist,
     explain,
     parse_weights,
     questions,
@@ -241,10 +242,12 @@ def test_printable_shortlist_escapes_everything_and_keeps_notes():
 
 def straight_ranking(table: pd.DataFrame, weights, require) -> list[tuple[int, int]]:
     """(row, rank) best first, the plain way: a Python sort on the published keys."""
-    from scoring.engine import requirement_mask
+    from scoring.engine import YES, item_states
 
     scores = compute_scores(table, weights, today=TODAY)
-    keep = requirement_mask(table, require)
+    keep = np.ones(len(table), dtype=bool)
+    for key in require:  # every must-have item answered yes, item by item
+        keep &= item_states(table, default_checklist().item(key)) == YES
     keys = {
         row: (-round(scores["overall"].iloc[row], 9), -round(scores["completeness"].iloc[row], 9),
               table["name"].iloc[row])
