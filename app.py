@@ -42,7 +42,9 @@ PAGES = {
     for section, pages in SECTIONS.items()
 }
 page = st.navigation(PAGES)
-sidebar.render()
+# The Find page shows the weights on the page itself (a phone hides the sidebar).
+find_page = PAGES["Compare clinics"][0]
+sidebar.render(with_weights=page is not find_page)
 try:
     page.run()
 except ClinicCompareError as exc:  # every failure raised on purpose, shown the same way

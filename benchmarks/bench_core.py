@@ -79,6 +79,14 @@ def _status_mb(field: str) -> float | None:
     return None
 
 
+def _release_arrow() -> None:
+    """Give back the parse buffers Arrow's allocator keeps, as the directory reader does, so
+    the process holds the table and not the file it came from."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 def _reset_peak() -> bool:
     """Start a new peak-RSS window (Linux: writing 5 to clear_refs resets VmHWM)."""
     try:
@@ -156,6 +164,7 @@ def measure_slim(n: int, path: Path) -> dict[str, Any]:
     from scoring.engine import rank_clinics, scoring_columns
 
     table = pd.read_parquet(path.with_suffix(".parquet"), columns=list(scoring_columns()))
+    _release_arrow()
     gc.collect()
     held = _status_mb("VmRSS")
     windowed = _reset_peak()
@@ -176,6 +185,7 @@ def measure_score(n: int, path: Path) -> dict[str, Any]:
     from scoring.engine import rank_clinics
 
     table = pd.read_parquet(path.with_suffix(".parquet"))
+    _release_arrow()
     gc.collect()
     held = _status_mb("VmRSS")  # the process holding the clinic table, before scoring
     # The peak window starts here, so reading the parquet file does not count as scoring.

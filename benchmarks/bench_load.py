@@ -3,7 +3,7 @@
 One server on 127.0.0.1 serves a synthetic 10k-clinic directory; one Chromium (Debian's, driven
 by Playwright's async API) opens one context per session, and the sessions of a level run at the
 same time. Each session opens the Find page, types its own place and presses Enter, moves one
-sidebar weight with the keyboard, then moves it back. Every action is timed from the key press
+weight (the Find page's own weights box) with the keyboard, then moves it back. Every action is timed from the key press
 until the rerun it started has finished and the page shows that session's expected answer,
 computed beforehand with the core's own functions (the count caption, "Distances from ...",
 and the top clinic of the table for those weights): waits are keyed on the app's own state
@@ -54,6 +54,7 @@ PLACE_LABEL = "Where are you? ZIP code, city (e.g. Toronto, ON) or coordinates"
 DISTANCES = "Distances from {}"
 CAPTION = "{} clinics from {}, {}"
 ORDER = {"score": "best overall score first", "distance": "nearest first"}
+WEIGHTS_BOX = "What matters to you"
 NAME_HEADER = "Clinic"  # the results table's header over the clinic's name
 # Goals from the performance issue.
 GOAL_ONE_SESSION_MB = 250.0
@@ -133,7 +134,7 @@ def verdict(value: float, goal: float) -> str:
 
 @dataclass(frozen=True)
 class Move:
-    """One sidebar weight moved by one keyboard step from its default of 1."""
+    """One weight moved by one keyboard step from its default of 1."""
 
     key: str
     label: str
@@ -496,8 +497,13 @@ async def run_session(
         if not await _act(page, clock, session, everyone, f"place {exp.place!r}",
                           lambda: box.press("Enter"), texts, exp.top):  # fmt: skip
             return
+        # The weights sit in the Find page's own "What matters to you" box (ui/find.py).
+        await page.get_by_test_id("stExpander").filter(has_text=WEIGHTS_BOX).locator(
+            "summary"
+        ).click(timeout=clock.timeout_ms())
         slider = (
-            page.get_by_test_id("stSidebar")
+            page.get_by_test_id("stExpander")
+            .filter(has_text=WEIGHTS_BOX)
             .get_by_test_id("stSlider")
             .filter(has_text=exp.move.label)
             .get_by_role("slider")

@@ -8,54 +8,102 @@ import streamlit as st
 
 from providers.directory import ROUTES
 from providers.geo import KM_PER_MILE, Place, nearby, resolve_place, with_region
-from scoring import Filters, default_checklist, explain_empty, rerank, rounded
-from ui import state
+from scoring import (
+    Filters,
+    default_checklist,
+    explain_empty,
+    rerank,
+    round_half_up,
+    rounded,
+)
+from ui import sidebar, state
 from ui.share import MAX_PRICE, RADII
 from ui.text import fill, say
 
-MAP_POINTS = 1000  # the best (or nearest) results are drawn; a map of 100k dots helps nobody
 PICK_OPTIONS = 100  # the shortlist box offers the top results, not every clinic in the file
+FIND_WEIGHTS = "w.find"  # the weights' widget keys on this page (ui/sidebar.weights)
+PAGE_ROWS = 25  # results sent to the browser at first; "Show more" adds as many again
+CURRENCY_SIGN = {"USD": "US$", "CAD": "C$"}
 # The directory columns this page reads (display, filters, distances); scores come on top.
 NEEDED_COLUMNS = [
     "id", "name", "city", "region", "price_per_session", "currency", "routes", "telehealth",
     "accepts_insurance", "website", "latitude", "longitude", "location_precision",
 ]  # fmt: skip
-RESULT_COLUMNS = [
-    "rank", "name", "city", "region", "distance_mi", "reach", "overall", "completeness",
-    "price_per_session", "currency", "routes", "telehealth", "stale", "website",
+# Phone first: what fits a 390 px screen without scrolling sideways, in reading order.
+COMPACT_COLUMNS = ["name", "overall", "distance", "price", "evidence"]
+# "Show every detail" adds these (and a column per criterion).
+DETAIL_COLUMNS = [
+    "city", "region", "reach", "completeness", "routes", "telehealth", "website",
     "location_precision",
 ]  # fmt: skip
 
 
-def column_config() -> dict:
+def column_config(unit: str) -> dict:
+    """Headers and formats; narrow columns first so a phone shows the five that matter."""
     checklist = default_checklist()
     cc = st.column_config
+    months = round(checklist.stale_after_days / 30.4)
     config = {
-        "rank": cc.NumberColumn("#", format="%d", width="small"),
-        "name": cc.TextColumn("Clinic", width="medium"),
-        "overall": cc.ProgressColumn("Overall (0-100)", min_value=0, max_value=100, format="%.0f"),
-        "completeness": cc.ProgressColumn(
-            "Known items %", min_value=0, max_value=100, format="%.0f"
+        "name": cc.TextColumn("Clinic", width=122, pinned=True),
+        "overall": cc.NumberColumn(
+            "Score", format="%d", width=50, help="Overall score out of 100 for your weights"
         ),
-        "distance_mi": cc.NumberColumn("Miles", format="%.1f"),
+        "distance": cc.NumberColumn(
+            unit, format="%.1f", width=52, help=f"Distance in {UNIT_WORDS[unit]}"
+        ),
+        "price": cc.TextColumn("Price", width=66, help="Price of one session, as listed"),
+        "evidence": cc.TextColumn(
+            "Evidence",
+            width=64,
+            help=f"'old' when some of the clinic's evidence is more than {months} months old",
+        ),
+        "completeness": cc.ProgressColumn(
+            "Answers known",
+            min_value=0,
+            max_value=100,
+            format="%d%%",
+            help="How much of the checklist the clinic has answered",
+        ),
         "reach": cc.TextColumn("How"),
-        "price_per_session": cc.NumberColumn("Price / session", format="%.0f"),
-        "stale": cc.CheckboxColumn("Stale evidence"),
         "website": cc.LinkColumn("Website", display_text="open"),
         "location_precision": cc.TextColumn("Location is"),
     }
     for c in checklist.criteria:
-        config[c.key] = cc.ProgressColumn(c.label, min_value=0, max_value=100, format="%.0f")
+        config[c.key] = cc.NumberColumn(c.label, format="%d", help=c.summary)
     return config
 
 
-def for_display(frame: pd.DataFrame) -> pd.DataFrame:
-    """Scores and distances rounded by the one rule, so the table reads as every export does."""
+UNIT_WORDS = {"mi": "miles", "km": "kilometres"}
+
+
+def price_text(price: pd.Series, currency: pd.Series) -> pd.Series:
+    """ "US$450" / "C$600", or "not listed": the currency as given, never converted."""
+    sign = currency.astype("str").map(CURRENCY_SIGN).fillna("")
+    amount = price.map(lambda v: "" if pd.isna(v) else f"{float(round_half_up(v)):,.0f}")
+    return (sign + amount).where(price.notna(), "not listed").astype("str")
+
+
+def for_display(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """The rows shown, in words and numbers a patient reads: scores and distances rounded by
+    the one rule, prices with their currency, "not listed" for what the clinic does not say."""
     scores = ["overall", "completeness", *default_checklist().keys]
     out = frame.assign(**{c: rounded(frame[c], "score") for c in scores if c in frame.columns})
-    if "distance_mi" in out.columns:
-        out["distance_mi"] = rounded(out["distance_mi"], "distance")
+    if "distance_km" in out.columns:
+        far = out["distance_km"] if unit == "km" else out["distance_mi"]
+        out["distance"] = rounded(far, "distance")
+    out["price"] = price_text(out["price_per_session"], out["currency"])
+    out["evidence"] = np.where(out["stale"], "old", "")
     return out
+
+
+def distance_unit(place: Place) -> str:
+    """Kilometres for a Canadian place and miles for a US one, unless the patient switches."""
+    default = "km" if place.country == "CA" else "mi"
+    key = state.seed(f"w.unit.{place.country or 'US'}", default)
+    return st.radio(
+        "Distances in", ["mi", "km"], key=key, format_func=UNIT_WORDS.__getitem__,
+        horizontal=True,
+    )  # fmt: skip
 
 
 def _radius_label(miles: int) -> str:
@@ -216,15 +264,69 @@ def shortlist_picker(shown: pd.DataFrame, names: dict[str, str]) -> None:
     state.update(shortlist=tuple(picked))
 
 
+def _show_more() -> None:
+    st.session_state["find.rows"] = st.session_state.get("find.rows", PAGE_ROWS) + PAGE_ROWS
+
+
+def _tapped(key: str, ids: list[str]) -> None:
+    """A tapped clinic opens its page: remembered here, the page switches in the next run
+    (a callback may not switch pages)."""
+    cells = st.session_state[key].selection.cells
+    if cells:
+        st.session_state["find.open"] = ids[cells[0][0]]
+
+
+def open_tapped_clinic() -> None:
+    """Go to the clinic the patient tapped in the results, if they just tapped one."""
+    clinic = st.session_state.pop("find.open", None)
+    if clinic is None:
+        return
+    state.update(selected=clinic)
+    st.session_state["w.clinic"] = clinic
+    # A new table key next time: the old table's selection would not fire again on a re-tap.
+    st.session_state["find.table"] = st.session_state.get("find.table", 0) + 1
+    st.switch_page("ui/detail.py")
+
+
+def results_table(frame: pd.DataFrame, unit: str, located: bool) -> None:
+    """The results, phone first: name, score, distance, price and an old-evidence flag fit a
+    390 px screen; "Show every detail" adds the rest. Tapping a clinic opens its page."""
+    every = st.toggle("Show every detail", key="w.every_detail")
+    columns = COMPACT_COLUMNS + ([*DETAIL_COLUMNS, *default_checklist().keys] if every else [])
+    columns = [c for c in columns if c in frame.columns]  # distance and reach need a place
+    key = f"results.{st.session_state.get('find.table', 0)}"
+    st.dataframe(
+        frame[["id", *columns]],
+        column_order=columns,
+        column_config=column_config(unit),
+        hide_index=True,
+        width="stretch",
+        height=min(len(frame), PAGE_ROWS) * 35 + 38,
+        key=key,
+        on_select=lambda: _tapped(key, frame["id"].tolist()),
+        selection_mode="single-cell",
+        placeholder="unknown",
+        alt=f"Results: {len(frame)} clinics. Tap a clinic to open its page.",
+    )
+    located_note = " Distances from a ZIP or city centre are approximate." if located else ""
+    st.caption(
+        "Tap a clinic to open its page. Scores run 0-100; unknown answers earn no points."
+        + located_note
+    )
+
+
 def render() -> None:
+    open_tapped_clinic()
     d = state.page("Find ketamine clinics")
     if d is None:
         return
     place, radius_km = place_controls()
     filters = filter_controls()
+    with st.expander("What matters to you", icon=":material/tune:"):
+        sidebar.weights(prefix=FIND_WEIGHTS)
     c = state.choices()
     if not any(w for _, w in c.weights):
-        st.error("Give at least one criterion a weight above 0 (sidebar).")
+        st.error("Give at least one criterion a weight above 0 (What matters to you).")
         return
     ranked = d.ranked(c, located=place is not None, columns=NEEDED_COLUMNS)
     blockers = []
@@ -246,24 +348,20 @@ def render() -> None:
         st.warning(explain_empty(blockers or list(filters.masks(ranked))))
         shortlist_picker(shown.assign(id=pd.Series(dtype="str")), names)
         return
-    columns = [col for col in [*RESULT_COLUMNS, *default_checklist().keys] if col in shown.columns]
-    frame = for_display(shown[list(dict.fromkeys(["id", *columns, "latitude", "longitude"]))])
+    unit = distance_unit(place) if place is not None else "mi"
+    limit = st.session_state.setdefault("find.rows", PAGE_ROWS)
+    frame = for_display(shown.head(limit), unit)
     order = "best overall score first" if c.sort == "score" or place is None else "nearest first"
-    say("caption", "{} clinics from {}, {}", len(frame), d.label, order)
-    st.dataframe(
-        frame,
-        column_order=columns,
-        column_config=column_config(),
-        hide_index=True,
-        width="stretch",
-        key="results",
-    )
-    st.caption(
-        "Scores run 0-100; unknown answers earn no points; *Known items %* shows how much of the "
-        "checklist the clinic has answered. Miles from a ZIP or city centre are approximate."
-    )
-    shortlist_picker(frame, names)
-    results_map(frame.head(MAP_POINTS), place)
+    say("caption", "{} clinics from {}, {}", len(shown), d.label, order)
+    results_table(frame, unit, place is not None)
+    if len(shown) > limit:
+        more = min(PAGE_ROWS, len(shown) - limit)
+        st.button(
+            f"Show {more} more (showing {limit} of {len(shown)})",
+            on_click=_show_more, key="find.more",
+        )  # fmt: skip
+    shortlist_picker(shown, names)
+    results_map(frame, place)
     if len(d.result.problems):
         with st.expander(f"{len(d.result.problems)} problem(s) found while reading the directory"):
             st.dataframe(d.result.problems, hide_index=True, width="stretch")

@@ -9,36 +9,45 @@ from ui import state
 from ui.text import say
 
 
-def _apply_preset() -> None:
+def _apply_preset(prefix: str) -> None:
     """Set the sliders from the chosen preset; clearing the box keeps them as they are."""
-    chosen = st.session_state.get("w.preset")
+    chosen = st.session_state.get(f"{prefix}.preset")
     preset = next((p for p in default_checklist().presets if p.label == chosen), None)
     if preset is None:
         return
     for key, weight in preset.weights:
-        st.session_state[f"w.weight.{key}"] = int(weight)
+        st.session_state[f"{prefix}.weight.{key}"] = int(weight)
 
 
-def weights() -> None:
+def weights(prefix: str = "w") -> None:
+    """How much each criterion matters: in the sidebar (prefix "w"), or on the Find page
+    itself (a phone hides the sidebar).
+
+    Each place has its own widget keys, seeded from the choices: a widget keeps its value only
+    where it was drawn (Streamlit ties it to the page script that drew it), so one set of keys
+    shared by the sidebar and a page would fall back to 0 on the next page.
+    """
     checklist = default_checklist()
     stored = dict(state.choices().weights)
     # Slider values this run (a preset callback may just have changed them), else the choices.
-    current = {k: float(st.session_state.get(f"w.weight.{k}", v)) for k, v in stored.items()}
-    st.subheader("What matters to you")
+    current = {
+        k: float(st.session_state.get(f"{prefix}.weight.{k}", v)) for k, v in stored.items()
+    }
     labels = [p.label for p in checklist.presets]
     matching = [p.label for p in checklist.presets if dict(p.weights) == current]
-    st.session_state["w.preset"] = matching[0] if matching else None
+    st.session_state[f"{prefix}.preset"] = matching[0] if matching else None
     st.selectbox(
         "Start from a preset",
         labels,
-        key="w.preset",
+        key=f"{prefix}.preset",
         index=None,
         placeholder="Custom weights",
         on_change=_apply_preset,
+        args=(prefix,),
     )
     chosen = []
     for criterion in checklist.criteria:
-        key = state.seed(f"w.weight.{criterion.key}", int(current.get(criterion.key, 1)))
+        key = state.seed(f"{prefix}.weight.{criterion.key}", int(current.get(criterion.key, 1)))
         value = st.slider(
             criterion.label,
             0,
@@ -69,8 +78,11 @@ def directory_source() -> None:
     state.set_upload((file.getvalue(), file.name))
 
 
-def render() -> None:
+def render(with_weights: bool = True) -> None:
+    """The sidebar; `with_weights=False` on a page that shows the weights itself."""
     with st.sidebar:
-        weights()
+        if with_weights:
+            st.subheader("What matters to you")
+            weights()
         directory_source()
         st.caption("Not medical advice: use this to prepare questions for your own doctor.")

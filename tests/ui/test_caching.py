@@ -35,7 +35,7 @@ def test_no_page_changes_the_cached_directory_or_scores(monkeypatch):
         at.switch_page(f"ui/{name}.py").run()
         assert not at.exception, (name, [e.value for e in at.exception])
     at.switch_page("ui/find.py").run()
-    at.slider(key="w.weight.pricing").set_value(4).run()  # a second ranking from one basis
+    at.slider(key="w.find.weight.pricing").set_value(4).run()  # a second ranking from one basis
     assert not at.exception
 
     cached = state._read_file(DEMO, 0.0).table

@@ -21,7 +21,13 @@ def app(monkeypatch):
     return at
 
 
-def results(at):
+def results(at, detail=False):
+    """The Find page's results: every row ("Show more" until all are shown) and, with
+    `detail`, every column ("Show every detail")."""
+    while more := [b for b in at.button if b.key == "find.more"]:
+        more[0].click().run()
+    if detail and not at.toggle(key="w.every_detail").value:
+        at.toggle(key="w.every_detail").set_value(True).run()
     return at.dataframe[0].value
 
 
@@ -36,23 +42,25 @@ def page(at, name):
 
 def test_find_shows_the_demo_scored_with_a_fictional_banner(app):
     assert "fictional demo data" in app.warning[0].value
+    assert "60 clinics from" in " ".join(c.value for c in app.caption)
+    assert len(app.dataframe[0].value) == 25  # a page of results at first
     table = results(app)
     assert len(table) == 60
     assert table["overall"].is_monotonic_decreasing
-    assert table["rank"].tolist() == list(range(1, 61))
+    assert list(table.columns) == ["id", "name", "overall", "price", "evidence"]  # no place yet
 
 
 def test_a_zip_and_radius_give_nearby_clinics_with_distances(app):
     app.text_input(key="w.place").set_value("85251").run()
     app.selectbox(key="w.radius").set_value(25).run()
-    table = results(app)
+    table = results(app, detail=True)
     in_person = table[table["reach"] == "in person"]
-    assert len(in_person) > 0 and (in_person["distance_mi"] <= 25).all()
+    assert len(in_person) > 0 and (in_person["distance"] <= 25).all()  # miles for a US place
     remote = table[table["reach"] == "telehealth"]
     assert (remote["region"] == "AZ").all()
     assert "Scottsdale, AZ 85251" in " ".join(c.value for c in app.caption)
     app.radio(key="w.sort").set_value("distance").run()
-    assert results(app)["distance_mi"].is_monotonic_increasing
+    assert results(app)["distance"].is_monotonic_increasing
 
 
 def test_an_ambiguous_place_offers_candidates_and_an_unknown_one_explains(app):
@@ -67,10 +75,11 @@ def test_an_ambiguous_place_offers_candidates_and_an_unknown_one_explains(app):
 
 def test_filters_and_must_haves_narrow_the_results(app):
     app.multiselect(key="w.routes").set_value(["IM"]).run()
-    table = results(app)
+    table = results(app, detail=True)
     assert len(table) < 60 and table["routes"].str.contains("IM").all()
     app.number_input(key="w.max_price").set_value(500).run()
-    assert (results(app)["price_per_session"] <= 500).all()
+    demo = read_directory("demo").table.set_index("id")
+    assert (demo.loc[results(app)["id"], "price_per_session"] <= 500).all()
     app.multiselect(key="w.must").set_value(["monitoring.vital_signs"]).run()
     assert len(results(app)) >= 1
 
@@ -83,10 +92,10 @@ def test_empty_results_say_what_to_relax(app):
 
 def test_presets_and_weights_change_the_ranking(app):
     before = results(app)["id"].tolist()
-    app.selectbox(key="w.preset").set_value("Cost-conscious").run()
-    assert app.slider(key="w.weight.pricing").value == 5
+    app.selectbox(key="w.find.preset").set_value("Cost-conscious").run()
+    assert app.slider(key="w.find.weight.pricing").value == 5
     assert results(app)["id"].tolist() != before
-    for slider in app.sidebar.slider:
+    for slider in app.slider:
         slider.set_value(0)
     app.run()
     assert "at least one criterion" in app.error[0].value
@@ -150,7 +159,7 @@ def test_a_share_link_restores_weights_filters_shortlist_and_clinic(monkeypatch)
         }
     )
     at.run()
-    assert at.slider(key="w.weight.monitoring").value == 5
+    assert at.slider(key="w.find.weight.monitoring").value == 5
     assert at.multiselect(key="w.routes").value == ["IV"]
     assert at.multiselect(key="w.shortlist").value == ["demo-027", "demo-005"]
     assert at.text_input(key="w.place").value == "85251"
@@ -202,7 +211,7 @@ def test_a_configured_directory_and_an_unreadable_one(monkeypatch, tmp_path):
     monkeypatch.setenv("CLINIC_COMPARE_DIRECTORY", str(good))
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception and not at.warning
-    assert at.dataframe[0].value["website"].tolist() == [""]
+    assert results(at, detail=True)["website"].tolist() == [""]
     bad = tmp_path / "broken.csv"
     bad.write_bytes(b"name,name\n")
     monkeypatch.setenv("CLINIC_COMPARE_DIRECTORY", str(bad))
@@ -253,13 +262,13 @@ def test_every_weight_at_zero_is_a_message_on_every_page_never_a_crash(
 
 def test_clearing_the_preset_box_keeps_the_weights_and_breaks_nothing(app, checklist):
     preset = checklist.presets[0]
-    app.selectbox(key="w.preset").set_value(preset.label).run()
-    chosen = {k: app.slider(key=f"w.weight.{k}").value for k in checklist.keys}
+    app.selectbox(key="w.find.preset").set_value(preset.label).run()
+    chosen = {k: app.slider(key=f"w.find.weight.{k}").value for k in checklist.keys}
     assert chosen == {k: int(v) for k, v in preset.weights}
     before = results(app)["id"].tolist()
-    app.selectbox(key="w.preset").set_value(None).run()
+    app.selectbox(key="w.find.preset").set_value(None).run()
     assert not app.exception
-    assert {k: app.slider(key=f"w.weight.{k}").value for k in checklist.keys} == chosen
+    assert {k: app.slider(key=f"w.find.weight.{k}").value for k in checklist.keys} == chosen
     assert results(app)["id"].tolist() == before
 
 
