@@ -3,12 +3,13 @@
 One server on 127.0.0.1 serves a synthetic 10k-clinic directory; one Chromium (Debian's, driven
 by Playwright's async API) opens one context per session, and the sessions of a level run at the
 same time. Each session opens the Find page, types its own place and presses Enter, moves one
-weight (the Find page's own weights box) with the keyboard, then moves it back. Every action is timed from the key press
-until the rerun it started has finished and the page shows that session's expected answer,
-computed beforehand with the core's own functions (the count caption, "Distances from ...",
-and the top clinic of the table for those weights): waits are keyed on the app's own state
-attributes and on that text, never on sleeps. The server's resident memory (VmRSS of it and any
-child process) is read after start-up, and at each level while all its sessions are connected.
+weight (in the page's own weights box) with the keyboard, then moves it back. Every action is
+timed from the key press until the rerun it started has finished and the page shows that
+session's expected answer, computed beforehand with the core's own functions (the count caption,
+"Distances from ...", and the top clinic of the table for those weights): waits are keyed on the
+app's own state attributes and on that text, never on sleeps. The server's resident memory
+(VmRSS of it and any child process) is read after start-up, and at each level while all its
+sessions are connected.
 
 Everything is bounded: each wait has a timeout, the whole run has a deadline after which the
 remaining levels are skipped, and the server is stopped in `finally`.
