@@ -499,9 +499,12 @@ async def run_session(
                           lambda: box.press("Enter"), texts, exp.top):  # fmt: skip
             return
         # The weights sit in the Find page's own "What matters to you" box (ui/find.py).
-        await page.get_by_test_id("stExpander").filter(has_text=WEIGHTS_BOX).locator(
-            "summary"
-        ).click(timeout=clock.timeout_ms())
+        await (
+            page.get_by_test_id("stExpander")
+            .filter(has_text=WEIGHTS_BOX)
+            .locator("summary")
+            .click(timeout=clock.timeout_ms())
+        )
         slider = (
             page.get_by_test_id("stExpander")
             .filter(has_text=WEIGHTS_BOX)
