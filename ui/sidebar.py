@@ -30,9 +30,7 @@ def weights(prefix: str = "w") -> None:
     checklist = default_checklist()
     stored = dict(state.choices().weights)
     # Slider values this run (a preset callback may just have changed them), else the choices.
-    current = {
-        k: float(st.session_state.get(f"{prefix}.weight.{k}", v)) for k, v in stored.items()
-    }
+    current = {k: float(st.session_state.get(f"{prefix}.weight.{k}", v)) for k, v in stored.items()}
     labels = [p.label for p in checklist.presets]
     matching = [p.label for p in checklist.presets if dict(p.weights) == current]
     st.session_state[f"{prefix}.preset"] = matching[0] if matching else None
