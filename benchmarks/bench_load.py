@@ -62,6 +62,8 @@ GOAL_ONE_SESSION_MB = 250.0
 GOAL_PER_SESSION_MB = 15.0
 GOAL_VISIBLE_S = 1.5
 WARM_LOADS = 5
+# Streamlit's own floor, served beside the app in the same run (a title, a box, a table).
+FLOOR_APP = "benchmarks/floor_app.py"
 # Bounds: any single wait, the grace for the answer to be drawn once a rerun has finished, the
 # server's start-up, and the whole run (levels not started by then are skipped).
 WAIT_S = 240.0
@@ -266,9 +268,13 @@ def _tail(path: Path, limit: int = 3000) -> str:
 
 
 def start_server(
-    directory: Path, folder: Path, extra_env: Mapping[str, str] | None = None
+    directory: Path,
+    folder: Path,
+    extra_env: Mapping[str, str] | None = None,
+    script: str = "app.py",
 ) -> tuple[subprocess.Popen[bytes], str, Path]:
-    """`streamlit run app.py` on a free loopback port; returns it, its URL and its log."""
+    """`streamlit run app.py` (or `script`) on a free loopback port; returns it, its URL and
+    its log."""
     import requests
 
     port = free_port()
@@ -279,9 +285,9 @@ def start_server(
     }
     env.update(extra_env or {})
     env["CLINIC_COMPARE_DIRECTORY"] = str(directory)
-    log = folder / "streamlit.log"
+    log = folder / f"streamlit-{port}.log"
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "streamlit", "run", script,
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--server.port", str(port), "--server.address", "127.0.0.1",
         # Edits to the sources while the benchmark runs must not restart the sessions' scripts.
@@ -622,6 +628,26 @@ async def _measure(
             await browser.close()
 
 
+async def _measure_floor(
+    chromium: str, url: str, pid: int, clock: Clock, figures: dict[str, Any]
+) -> None:
+    """The same warm loads against Streamlit's floor (floor_app.py), and its memory after."""
+    from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            with contextlib.suppress(DeadlineHit, PlaywrightError):
+                await warm_loads(browser, url, clock, 1)  # its first session, as the app's
+                figures["floor_loads_s"] = await warm_loads(browser, url, clock, WARM_LOADS)
+                figures["floor_rss_mb"] = tree_rss_mb(pid)
+        finally:
+            await browser.close()
+
+
 def measure(
     levels: Sequence[int] = LEVELS,
     budget_s: float = BUDGET_S,
@@ -660,6 +686,14 @@ def measure(
                 figures["server_exit"] = f"code {server.returncode}: {_tail(log, 800)}"
         finally:
             stop(server)
+        if "warm_loads_s" in figures and clock.left_s() > 0:
+            floor, floor_url, _ = start_server(path, Path(folder), server_env, FLOOR_APP)
+            try:
+                work = _measure_floor(chromium, floor_url, floor.pid, clock, figures)
+                with contextlib.suppress(TimeoutError):
+                    asyncio.run(asyncio.wait_for(work, timeout=WAIT_S))
+            finally:
+                stop(floor)
     rss = {n: level["rss_mb"] for n, level in figures["levels"].items()}
     figures["per_session_mb"] = per_session_mb(rss)
     figures["elapsed_s"] = time.monotonic() - began
@@ -727,11 +761,20 @@ def report(figures: Mapping[str, Any]) -> None:
                      f"{worst:.1f} MB", f"<= {GOAL_PER_SESSION_MB:g} MB",
                      verdict(worst, GOAL_PER_SESSION_MB)))  # fmt: skip
     loads = figures.get("warm_loads_s")
+    floor = figures.get("floor_loads_s")
     if loads:
         median = statistics.median(loads)
         rows.append((f"results table visible after navigating, warm (median of {len(loads)})",
                      f"{median:.2f} s", f"<= {GOAL_VISIBLE_S:g} s",
                      verdict(median, GOAL_VISIBLE_S)))  # fmt: skip
+    if loads and floor:
+        ratio = statistics.median(loads) / statistics.median(floor)
+        print(
+            f"  Streamlit's floor in the same run (floor_app.py: a title, a box, a 25-row "
+            f"table): table visible {statistics.median(floor):.2f} s (median of {len(floor)}), "
+            f"server {figures['floor_rss_mb']:.0f} MB with one session; the app takes "
+            f"{ratio:.2f}x the floor's time"
+        )
     correct = sum(level["correct"] for level in levels.values())
     total = sum(level["sessions"] for level in levels.values())
     rows.append(("every session shows its own correct answer", f"{correct}/{total}", "all",

@@ -291,7 +291,7 @@ def open_tapped_clinic() -> None:
 def results_table(frame: pd.DataFrame, unit: str, located: bool) -> None:
     """The results, phone first: name, score, distance, price and an old-evidence flag fit a
     390 px screen; "Show every detail" adds the rest. Tapping a clinic opens its page."""
-    every = st.toggle("Show every detail", key="w.every_detail")
+    every = st.session_state.get("w.every_detail", False)  # the toggle sits under the table
     columns = COMPACT_COLUMNS + ([*DETAIL_COLUMNS, *default_checklist().keys] if every else [])
     columns = [c for c in columns if c in frame.columns]  # distance and reach need a place
     key = f"results.{st.session_state.get('find.table', 0)}"
@@ -308,6 +308,7 @@ def results_table(frame: pd.DataFrame, unit: str, located: bool) -> None:
         placeholder="unknown",
         alt=f"Results: {len(frame)} clinics. Tap a clinic to open its page.",
     )
+    st.toggle("Show every detail", key="w.every_detail")
     located_note = " Distances from a ZIP or city centre are approximate." if located else ""
     st.caption(
         "Tap a clinic to open its page. Scores run 0-100; unknown answers earn no points."

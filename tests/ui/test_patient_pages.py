@@ -329,3 +329,32 @@ def test_picking_a_filter_does_not_rebuild_the_filters_box(app):
     app.multiselect(key="w.routes").set_value(["IV"]).run()
     app.checkbox(key="w.tele").check().run()  # the next click anywhere used to flip it
     assert not box_open() and app.multiselect(key="w.routes").value == ["IV"]
+
+
+def test_distances_in_km_for_a_canadian_place_and_miles_for_a_us_one(app):
+    app.text_input(key="w.place").set_value("Toronto, ON").run()
+    assert app.radio(key="w.unit.CA").value == "km"
+    km = results(app).set_index("id")["distance"]
+    app.radio(key="w.unit.CA").set_value("mi").run()
+    miles = results(app).set_index("id")["distance"]
+    known = km[km > 1].index  # (at-home programs are 0 away)
+    assert len(known) and ((km[known] / miles[known] - 1.609344).abs() < 0.05).all()
+    app.text_input(key="w.place").set_value("85251").run()
+    assert app.radio(key="w.unit.US").value == "mi"
+
+
+def test_prices_read_with_their_currency_or_not_listed_never_none(monkeypatch, tmp_path):
+    rows = [
+        {**full_clinic(), "id": "us", "name": "US Clinic", "price_per_session": "450"},
+        {**full_clinic(), "id": "ca", "name": "CA Clinic", "price_per_session": "1250",
+         "currency": "CAD"},
+        {"id": "none", "name": "Quiet Clinic"},
+    ]  # fmt: skip
+    path = tmp_path / "mine.csv"
+    path.write_bytes(csv_of(rows))
+    monkeypatch.setenv("CLINIC_COMPARE_DIRECTORY", str(path))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    prices = results(at, detail=True).set_index("id")["price"]
+    assert prices.to_dict() == {"us": "US$450", "ca": "C$1,250", "none": "not listed"}
+    shown = results(at, detail=True).astype(str)
+    assert not shown.isin(["None", "nan", "NaN", "<NA>"]).any().any()
