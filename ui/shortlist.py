@@ -88,7 +88,7 @@ def render() -> None:
     )
     st.subheader("Share")
     link = share_link(to_params(c))
-    st.code(link, language=None)
+    st.code(link, language=None, wrap_lines=True)  # no sideways scrolling on a phone
     st.caption(
         "The link restores your weights, filters, shortlist and selected clinic. Your notes "
         "are never put in it; your place only if you ticked the box on the Find page."

@@ -60,12 +60,12 @@ def test_find_page_at_phone_width(streamlit_server, browser: Browser, screenshot
         for name, score, km, price, _evidence in first_five:
             assert name and score.isdigit() and float(km) >= 0
             assert price.startswith(("US$", "C$")) or price == "not listed"
-        if screenshot_dir is not None:
-            page.screenshot(path=screenshot_dir / "phone.png")
         # One tap on a clinic opens its page.
         top = first_five[0][0]
         table = page.get_by_test_id("stDataFrame").first
         table.scroll_into_view_if_needed()
+        if screenshot_dir is not None:
+            page.screenshot(path=screenshot_dir / "phone.png")
         box = table.bounding_box()
         assert box is not None
         page.touchscreen.tap(box["x"] + 40, box["y"] + 35 + 17)  # the first row's name
