@@ -7,13 +7,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scoring import ClinicCompareError, UsageError, default_checklist
+from scoring import (
+    DEFAULT_RADIUS_MI,
+    UNIT_CHOICES,
+    ClinicCompareError,
+    UsageError,
+    default_checklist,
+)
 
 if TYPE_CHECKING:  # each command imports what it needs, so `method` never loads the network
     import pandas as pd
@@ -21,6 +28,7 @@ if TYPE_CHECKING:  # each command imports what it needs, so `method` never loads
     from providers.directory import ReadResult
     from providers.geo import Place
     from providers.settings import Settings
+    from scoring import DistanceUnit
 
 OK, DATA_ERROR, USAGE_ERROR = 0, 1, 2
 
@@ -60,6 +68,28 @@ def _text(text: str) -> str:
     return text
 
 
+NO_LIMIT = "any"
+
+
+def _radius(text: str) -> float:
+    """A radius in km from '50mi' / '80km' (math.inf for 'any'); a bare number is refused, since
+    50 could be miles or kilometres."""
+    from providers.geo import PlaceError, parse_radius
+
+    cleaned = _text(text).strip().lower()
+    if cleaned == NO_LIMIT:
+        return math.inf
+    if cleaned.replace(".", "", 1).isdigit():
+        raise argparse.ArgumentTypeError(
+            f"'{text}' has no unit: write it in miles or kilometres, e.g. {cleaned}mi or "
+            f"{cleaned}km (50mi is about 80km), or '{NO_LIMIT}' for no limit"
+        )
+    try:
+        return parse_radius(cleaned)
+    except PlaceError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (or '{NO_LIMIT}' for no limit)") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     checklist = default_checklist()
     first, last = checklist.criteria[0], checklist.criteria[-1]
@@ -91,7 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--require", type=_text, default="", help=f"must-have items, e.g. {example_item}"
     )
     score.add_argument("--top", type=_positive, help="keep only the N best clinics")
-    score.add_argument("--format", choices=("csv", "json"), default="csv")
+    score.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default=None,
+        help="default: a table on a terminal, CSV when piped or written with --out",
+    )
     score.add_argument("--out", type=Path, help="file to write (default: standard output)")
     score.add_argument("--today", type=_date, help="judge staleness as of this date (YYYY-MM-DD)")
     score.add_argument(
@@ -99,11 +134,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     score.add_argument(
         "--radius",
-        type=_text,
-        default="",
-        help="with --near: e.g. 50mi or 80km (default: no limit)",
+        type=_radius,
+        default=None,
+        help=f"with --near: e.g. 50mi or 80km, or {NO_LIMIT} (default: the app's "
+        f"{DEFAULT_RADIUS_MI} miles)",
     )
     score.add_argument("--sort", choices=("score", "distance"), default="score")
+    score.add_argument(
+        "--units",
+        choices=UNIT_CHOICES,
+        default=UNIT_CHOICES[0],
+        help="distances in the table: auto (km for a Canadian place, miles otherwise)",
+    )
+    score.add_argument(
+        "--show-closed",
+        action="store_true",
+        help="keep clinics listed as closed (hidden by default)",
+    )
     score.add_argument(
         "--online",
         action="store_true",
@@ -248,41 +295,113 @@ def _place(args: argparse.Namespace, settings: Settings) -> Place:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from scoring import check_requirements, parse_weights, rank_clinics, shortlist_frame
+    from scoring import (
+        Filters,
+        check_requirements,
+        closed_note,
+        parse_weights,
+        rank_clinics,
+        shortlist_frame,
+    )
 
     checklist = default_checklist()
     weights = parse_weights(args.weights, checklist)
     require = check_requirements(args.require.split(","), checklist)
-    if (args.radius or args.sort == "distance") and not args.near:
+    if (args.radius is not None or args.sort == "distance") and not args.near:
         raise UsageError("--radius and --sort distance need --near PLACE")
+    fmt = args.format or ("table" if args.out is None and sys.stdout.isatty() else "csv")
+    if fmt == "table" and args.out is not None:
+        raise UsageError("--format table is for the terminal; write csv or json with --out")
     place, radius_km = None, None
     if args.near:
-        from providers.geo import default_gazetteer, locate_clinics, nearby, parse_radius
+        from providers.geo import KM_PER_MILE, default_gazetteer, locate_clinics, nearby
 
-        radius_km = parse_radius(args.radius) if args.radius else None
         place = _place(args, _settings())
+        radius_km = args.radius
+        if radius_km is None:
+            radius_km = DEFAULT_RADIUS_MI * KM_PER_MILE
+            print(
+                f"note: no --radius given: using the app's default of {DEFAULT_RADIUS_MI} mi "
+                f"({radius_km:.0f} km); e.g. --radius 80km, or --radius {NO_LIMIT} for no limit",
+                file=sys.stderr,
+            )
     result = _read(args.directory)
     if len(result.problems):
         print(
             f"note: {_summary(result)}; run 'clinic-compare validate' for details", file=sys.stderr
         )
     table = result.table
+    filters = Filters(show_closed=args.show_closed)
+    note = closed_note(filters.hidden_closed(table), "add --show-closed")
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    table = filters.apply(table)
     if place is not None:
         table, _ = locate_clinics(table, default_gazetteer())
         print(f"note: distances from {place.label} ({place.precision})", file=sys.stderr)
     ranked = rank_clinics(table, weights, require, args.today, None, checklist)
     if place is not None:
-        ranked = nearby(ranked, place, radius_km, args.sort)
+        limit = None if radius_km == math.inf else radius_km
+        ranked = nearby(ranked, place, limit, args.sort)
     if args.top:
         ranked = ranked.head(args.top)
-    frame = shortlist_frame(
-        ranked, checklist, today=args.today, question_lists=args.format == "json"
-    )
-    _emit(_encode(frame, args.format, args.out is not None), args.out)
+    frame = shortlist_frame(ranked, checklist, today=args.today, question_lists=fmt == "json")
+    if fmt == "table":
+        _print_table(frame, _unit(place, args.units))
+    else:
+        _emit(_encode(frame, fmt, args.out is not None), args.out)
     if ranked.empty:
         why = "within the radius" if place is not None else "that meets every must-have item"
         print(f"no clinic {why}; try a larger radius or fewer must-haves", file=sys.stderr)
     return OK
+
+
+def _unit(place: Place | None, choice: str) -> DistanceUnit:
+    from providers.geo import distance_unit
+
+    return distance_unit(place, choice)
+
+
+def _print_table(frame: pd.DataFrame, unit: DistanceUnit) -> None:
+    """The shortlist as an aligned table for a person at a terminal (rich), every figure by
+    the one display rule; clinic text is shown as plain text, never as rich markup."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from scoring import distance_text, number_text
+
+    located = f"distance_{unit}" in frame.columns
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
+    headers = ["#", "clinic", "city", *(["distance"] if located else []), "score", "known",
+               "first year (estimate)"]  # fmt: skip
+    # The columns that may wrap (at word breaks), with their least width; figures never do.
+    wraps = {"clinic": 12, "city": 8, "first year (estimate)": 10}
+    for header in headers:
+        numeric = header in ("#", "distance", "score", "known")
+        table.add_column(
+            header,
+            justify="right" if numeric else "left",
+            no_wrap=header not in wraps,
+            min_width=wraps.get(header),
+        )
+    for row in frame.to_dict("records"):
+        where = ", ".join(_printable(row[c]) for c in ("city", "region") if row.get(c))
+        # A clinic that is not open says so under its name (open and unknown say nothing).
+        status = str(row.get("status") or "unknown")
+        flag = f" ({status})" if status not in ("open", "unknown") else ""
+        cells = [
+            str(row["rank"]),
+            _printable(row["name"]) + flag,
+            where or "unknown",
+            *([distance_text(row[f"distance_{unit}"], unit)] if located else []),
+            number_text(row["overall"]),
+            f"{number_text(row['completeness'])}%",
+            _printable(row.get("first_year_cost") or "not listed"),
+        ]
+        table.add_row(*(Text(cell) for cell in cells))
+    Console(highlight=False, soft_wrap=False).print(table)
 
 
 def cmd_geocode(args: argparse.Namespace) -> int:
@@ -313,10 +432,22 @@ def cmd_explain(args: argparse.Namespace) -> int:
     table = _read(args.directory).table
     match = table[table["id"] == args.clinic_id]
     if match.empty:
-        raise UsageError(f"no clinic with id '{args.clinic_id}'")
+        raise UsageError(f"no clinic with id '{args.clinic_id}'{_valid_ids(table, args.clinic_id)}")
     for line in explain(match.iloc[0], weights, args.today).lines():
         print(line)
     return OK
+
+
+def _valid_ids(table: pd.DataFrame, wrong: str, most: int = 20) -> str:
+    """Close ids, then the valid ones (the first `most` of a long directory)."""
+    import difflib
+
+    ids = table["id"].astype("str").tolist()
+    close = difflib.get_close_matches(wrong, ids, n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    shown = ", ".join(_printable(i) for i in ids[:most])
+    more = f" and {len(ids) - most} more (see the id column)" if len(ids) > most else ""
+    return f"{hint}; the ids are: {shown}{more}" if ids else "; the directory has no clinics"
 
 
 def cmd_verify_npi(args: argparse.Namespace) -> int:

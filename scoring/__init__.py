@@ -13,7 +13,28 @@ from scoring.checklist import (
     default_checklist,
     load_checklist,
 )
-from scoring.display import date_span, number_text, round_half_up, rounded, rounding_rule
+from scoring.cost import (
+    COST_COLUMNS,
+    CostSummary,
+    cost_summary,
+    cost_text,
+    cost_texts,
+    fact_questions,
+    first_year_cost,
+    with_cost,
+)
+from scoring.display import (
+    NOT_LISTED,
+    UNIT_CHOICES,
+    DistanceUnit,
+    date_span,
+    distance_text,
+    money_text,
+    number_text,
+    round_half_up,
+    rounded,
+    rounding_rule,
+)
 from scoring.engine import (
     Explanation,
     Ranking,
@@ -30,15 +51,22 @@ from scoring.engine import (
     score_basis,
 )
 from scoring.errors import ClinicCompareError, Severity, UsageError
-from scoring.filters import Filters, explain_empty
+from scoring.filters import CLOSED, DEFAULT_RADIUS_MI, Filters, closed_note, explain_empty
 from scoring.method import method_markdown
 from scoring.shortlist import printable_html, shortlist_frame
 
 __all__ = [
+    "CLOSED",
+    "COST_COLUMNS",
+    "DEFAULT_RADIUS_MI",
+    "NOT_LISTED",
+    "UNIT_CHOICES",
     "Checklist",
     "ChecklistError",
     "ClinicCompareError",
+    "CostSummary",
     "Criterion",
+    "DistanceUnit",
     "Explanation",
     "Filters",
     "Item",
@@ -50,13 +78,21 @@ __all__ = [
     "UsageError",
     "check_requirements",
     "check_weights",
+    "closed_note",
     "compute_scores",
+    "cost_summary",
+    "cost_text",
+    "cost_texts",
     "date_span",
     "default_checklist",
+    "distance_text",
     "explain",
     "explain_empty",
+    "fact_questions",
+    "first_year_cost",
     "load_checklist",
     "method_markdown",
+    "money_text",
     "number_text",
     "parse_weights",
     "printable_html",
@@ -68,4 +104,5 @@ __all__ = [
     "rounding_rule",
     "score_basis",
     "shortlist_frame",
+    "with_cost",
 ]

@@ -93,6 +93,23 @@ class NpiRegistryRule:
 
 
 @dataclass(frozen=True)
+class CostModel:
+    """The figures the first-year cost estimate falls back on, and the refund-policy item.
+
+    `bounds` maps a cost fact (a directory column) to the (low, high) published figure used
+    when the directory does not give it; `questions` maps a fact to what to ask about it.
+    """
+
+    refund_item: str
+    series_months: float
+    bounds: tuple[tuple[str, tuple[float, float]], ...]
+    questions: tuple[tuple[str, str], ...]
+
+    def bound(self, fact: str) -> tuple[float, float]:
+        return dict(self.bounds)[fact]
+
+
+@dataclass(frozen=True)
 class Checklist:
     version: str
     stale_after_days: int
@@ -100,6 +117,7 @@ class Checklist:
     criteria: tuple[Criterion, ...]
     presets: tuple[Preset, ...] = ()
     npi_registry: NpiRegistryRule | None = None
+    cost_model: CostModel | None = None
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -211,7 +229,37 @@ def parse_checklist(data: dict) -> Checklist:
         full = tuple((k, float(weights.get(k, 1))) for k in keys)
         presets.append(Preset(key, label, full))
     checklist = Checklist(version, stale, model, tuple(criteria), tuple(presets))
-    return replace(checklist, npi_registry=_npi_registry(data.get("npi_registry"), checklist))
+    return replace(
+        checklist,
+        npi_registry=_npi_registry(data.get("npi_registry"), checklist),
+        cost_model=_cost_model(data.get("cost_model"), checklist),
+    )
+
+
+def _cost_model(raw: object, checklist: Checklist) -> CostModel | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ChecklistError("cost_model must be a table")
+    refund = _require(raw, "refund_item", str, "cost_model")
+    if refund not in {i.column for i in checklist.tristate_items}:
+        raise ChecklistError(f"cost_model: '{refund}' is not a yes/no item of the checklist")
+    months = float(_require(raw, "series_months", (int, float), "cost_model"))
+    if not 0 <= months < 12:
+        raise ChecklistError("cost_model: series_months must be from 0 to under 12")
+    questions = _require(raw, "questions", dict, "cost_model")
+    if not all(isinstance(v, str) and v for v in questions.values()):
+        raise ChecklistError("cost_model: every question must be text")
+    bounds = []
+    for fact, pair in raw.items():
+        if fact in ("refund_item", "series_months", "questions"):
+            continue
+        ok = isinstance(pair, list) and len(pair) == 2
+        ok = ok and all(isinstance(v, int | float) and not isinstance(v, bool) for v in pair)
+        if not ok or not 0 <= pair[0] <= pair[1]:
+            raise ChecklistError(f"cost_model: '{fact}' must be [low, high] with 0 <= low <= high")
+        bounds.append((fact, (float(pair[0]), float(pair[1]))))
+    return CostModel(refund, months, tuple(bounds), tuple(questions.items()))
 
 
 def _npi_registry(raw: object, checklist: Checklist) -> NpiRegistryRule | None:

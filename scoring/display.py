@@ -12,9 +12,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-Quantity = Literal["score", "distance", "rating"]
-PLACES: dict[Quantity, int] = {"score": 0, "distance": 1, "rating": 2}
+Quantity = Literal["score", "distance", "rating", "money"]
+PLACES: dict[Quantity, int] = {"score": 0, "distance": 1, "rating": 2, "money": 0}
 UNKNOWN = "unknown"
+NOT_LISTED = "not listed"  # a fact the clinic has not published (a price, a fee)
+DistanceUnit = Literal["mi", "km"]
+# How a patient may ask for distances: "auto" is km for a place in Canada, miles otherwise.
+UNIT_CHOICES = ("auto", "mi", "km")
 
 
 def round_half_up(values: object, places: int = 0) -> np.ndarray:
@@ -30,25 +34,43 @@ def rounded(values: pd.Series, quantity: Quantity) -> pd.Series:
     return pd.Series(round_half_up(values, PLACES[quantity]), index=values.index)
 
 
-def number_text(value: object, quantity: Quantity = "score") -> str:
-    """One number as a person reads it: rounded by the rule, or "unknown"."""
+def number_text(value: object, quantity: Quantity = "score", missing: str = UNKNOWN) -> str:
+    """One number as a person reads it: rounded by the rule (money with thousands commas),
+    or `missing` ("unknown" unless told)."""
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return UNKNOWN
+        return missing
     if np.isnan(number):
-        return UNKNOWN
+        return missing
     places = PLACES[quantity]
-    return f"{float(round_half_up(number, places)):.{places}f}"
+    group = "," if quantity == "money" else ""
+    return f"{float(round_half_up(number, places)):{group}.{places}f}"
+
+
+def money_text(value: object, currency: object = "") -> str:
+    """An amount in the clinic's own currency as given ("450 USD"), or "not listed"."""
+    text = number_text(value, "money", NOT_LISTED)
+    if text == NOT_LISTED:
+        return text
+    return f"{text} {currency}" if currency else f"{text} (currency not listed)"
+
+
+def distance_text(value: object, unit: DistanceUnit) -> str:
+    """A distance already in `unit` ("12.3 mi", "19.8 km"), or "unknown"."""
+    text = number_text(value, "distance")
+    return text if text == UNKNOWN else f"{text} {unit}"
 
 
 def rounding_rule() -> str:
     """The rule in words, for the method page."""
     return (
         "Scores are shown as whole numbers, rounded half up from the exact score (62.5 shows "
-        "as 63, 62.49 as 62); distances to one decimal and the adjusted rating to two, by the "
-        "same rule. The screen, the downloads, the printable page and the command line all "
-        "show the same figures."
+        "as 63, 62.49 as 62); distances to one decimal, the adjusted rating to two and money "
+        "(prices, fees and the first-year cost estimate) to whole units, by the same rule. "
+        "The screen, the downloads, the printable page and the command line all show the "
+        "same figures; a missing figure reads unknown, or not listed for a price the clinic "
+        "has not published."
     )
 
 

@@ -51,9 +51,12 @@ class ScoringError(UsageError):
 Weights = Mapping[str, float]
 
 
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=3)
-    return f" (did you mean {', '.join(close)}?)" if close else ""
+def _suggest(word: str, choices: Iterable[str], what: str = "") -> str:
+    """' (did you mean ...?)' for close names; with `what`, also every valid name."""
+    names = list(choices)
+    close = difflib.get_close_matches(word, names, n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    return hint + (f"; the {what} are: {', '.join(names)}" if what else "")
 
 
 def check_weights(weights: Weights | None, checklist: Checklist | None = None) -> dict[str, float]:
@@ -62,7 +65,7 @@ def check_weights(weights: Weights | None, checklist: Checklist | None = None) -
     out = dict.fromkeys(checklist.keys, 1.0)
     for key, value in (weights or {}).items():
         if key not in out:
-            raise ScoringError(f"unknown criterion '{key}'{_suggest(key, out)}")
+            raise ScoringError(f"unknown criterion '{key}'{_suggest(key, out, 'criteria')}")
         value = float(value)
         if not (math.isfinite(value) and WEIGHT_RANGE[0] <= value <= WEIGHT_RANGE[1]):
             raise ScoringError(f"weight for '{key}' must be between 0 and 5, not {value:g}")
@@ -98,7 +101,9 @@ def check_requirements(
         if not key:
             continue
         if key not in valid:
-            raise ScoringError(f"unknown checklist item '{key}'{_suggest(key, valid)}")
+            raise ScoringError(
+                f"unknown checklist item '{key}'{_suggest(key, valid, 'yes/no items')}"
+            )
         out.append(key)
     return tuple(dict.fromkeys(out))
 

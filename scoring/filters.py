@@ -1,6 +1,8 @@
-"""Patient filters over the clinic table (route, telehealth, insurance, price), vectorised.
+"""Patient filters over the clinic table (route, telehealth, insurance, price, first-year
+cost, closed clinics), vectorised.
 
-`explain_empty` says which filter emptied the list, so the app can tell people what to relax.
+`explain_empty` says which filter emptied the list, so the app can tell people what to relax;
+closed clinics are hidden unless asked for, and `closed_note` says how many were hidden.
 """
 
 from __future__ import annotations
@@ -11,6 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from scoring.cost import INPUT_COLUMNS, within_budget
+
+CLOSED = "closed"  # the `status` that hides a clinic from patients by default
+# The radius the app starts with, and the one `clinic-compare score --near` uses unless told.
+DEFAULT_RADIUS_MI = 50
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -18,6 +26,16 @@ class Filters:
     telehealth_only: bool = False
     accepts_insurance: bool = False
     max_price: float | None = None
+    # The most the first year may cost (the estimate's high end), in each clinic's own
+    # currency: 5000 means 5,000 USD for a US clinic and 5,000 CAD for a Canadian one.
+    max_first_year_cost: float | None = None
+    show_closed: bool = False
+
+    # The directory columns `masks` reads (a page that gathers few columns adds these).
+    COLUMNS = (
+        "routes", "telehealth", "accepts_insurance", "price_per_session", "status",
+        *INPUT_COLUMNS,
+    )  # fmt: skip
 
     def masks(self, table: pd.DataFrame) -> dict[str, np.ndarray]:
         """One boolean mask per active filter, named for the message that relaxes it."""
@@ -34,7 +52,17 @@ class Filters:
         if self.max_price is not None:
             price = table["price_per_session"].to_numpy(dtype="float64")
             out["price"] = ~np.isnan(price) & (price <= self.max_price)
+        if self.max_first_year_cost is not None:
+            out["first_year_cost"] = within_budget(table, self.max_first_year_cost)
+        if not self.show_closed and "status" in table.columns:
+            out["closed"] = (table["status"] != CLOSED).to_numpy()
         return out
+
+    def hidden_closed(self, table: pd.DataFrame) -> int:
+        """How many closed clinics these filters hide from `table`."""
+        if self.show_closed or "status" not in table.columns:
+            return 0
+        return int((table["status"] == CLOSED).sum())
 
     def apply(self, table: pd.DataFrame) -> pd.DataFrame:
         masks = self.masks(table)
@@ -49,6 +77,9 @@ RELAX = {
     "telehealth": "untick 'telehealth or at-home only'",
     "insurance": "untick 'bills insurance'",
     "price": "raise the maximum price (clinics that do not publish a price are left out by it)",
+    "first_year_cost": "raise the maximum first-year cost (clinics with unknown prices have "
+    "wide estimates, and clinics without any price are left out by it)",
+    "closed": "tick 'Show closed clinics'",
     "radius": "widen the search radius",
     "must_haves": "drop a must-have item",
 }
@@ -60,3 +91,12 @@ def explain_empty(blockers: Iterable[str]) -> str:
     if not hints:
         return "No clinics in this directory match."
     return "No clinic matches all your choices. Try to " + "; or ".join(hints) + "."
+
+
+def closed_note(hidden: int, how: str = "tick 'Show closed clinics'") -> str | None:
+    """The note under the results when closed clinics were hidden (None when none were);
+    `how` says how to show them on this face."""
+    if hidden <= 0:
+        return None
+    clinics = "clinic is" if hidden == 1 else "clinics are"
+    return f"{hidden} {clinics} listed as closed and hidden; {how} to see them."

@@ -3,12 +3,63 @@
 from __future__ import annotations
 
 from scoring.checklist import Checklist, default_checklist
+from scoring.cost import MONTHS
 from scoring.display import rounding_rule
 from scoring.engine import WEIGHT_RANGE
 
 
 def _points(value: float) -> str:
     return f"{value:g}"
+
+
+def _cost_section(c: Checklist) -> list[str]:
+    """How the first-year cost estimate is made, from the checklist's cost model."""
+    model = c.cost_model
+    if model is None:
+        return []
+
+    def span(fact: str) -> str:
+        low, high = model.bound(fact)
+        return f"{low:,.0f} to {high:,.0f}"
+
+    after = MONTHS - model.series_months
+    refund = c.item(model.refund_item)
+    return [
+        "#### First-year cost (an estimate)",
+        "",
+        "Ketamine for pain is usually paid out of pocket and given as a series, so the price "
+        "of one session says little on its own. The **first-year cost** adds up:",
+        "",
+        "> consultation fee + sessions in the first series x price per session + boosters x "
+        "booster price",
+        "",
+        f"counting the first series as {model.series_months:g} month and one booster every "
+        f"booster interval over the remaining {after:g} months (whole boosters only). A "
+        "booster costs the session price unless the clinic lists a booster price; a free "
+        "consultation costs 0.",
+        "",
+        "When the directory does not give a fact, published figures for scale stand in for "
+        f"it: a consultation {span('consultation_fee')} (many are free), "
+        f"{span('series_sessions')} sessions in a first series, {span('price_per_session')} "
+        "per session and a booster every "
+        f"{span('booster_interval_months')} months. The estimate then becomes a range from "
+        "the cheapest to the dearest of these, and each missing fact becomes a question to "
+        "ask the clinic. A clinic that lists none of these facts has no estimate (*not "
+        "listed*).",
+        "",
+        "It is an **estimate**, not a quote: the clinic's own figures, your plan and how you "
+        "respond decide the real cost. Amounts are in the clinic's own currency (US or "
+        "Canadian dollars) and are **never converted**; the published figures are used as "
+        "the same numbers in either currency. The *maximum first-year cost* filter keeps the "
+        "clinics whose whole range (its high end) is at or below your amount in their own "
+        "currency, and leaves out clinics without an estimate.",
+        "",
+        f"Because chains have closed and left patients with sessions paid in advance, the "
+        f"pricing criterion also asks for a **{refund.label.lower()}** (`{refund.column}`). "
+        f"Directories written for an earlier version of the checklist still read; the items "
+        f"they do not have are unknown.",
+        "",
+    ]
 
 
 def method_markdown(checklist: Checklist | None = None) -> str:
@@ -46,7 +97,8 @@ def method_markdown(checklist: Checklist | None = None) -> str:
         f"{c.stale_after_days} days or has no date.",
         "- For **pricing**, an unanswered item counts as *not disclosed*: not telling patients "
         "the price is itself a lack of transparency. A directory row that lists a price per "
-        "session counts as a published price.",
+        "session counts as a published price, and one that gives the number of sessions in a "
+        "first series counts as stating it.",
         "",
         "#### Patient reviews",
         "",
@@ -61,6 +113,13 @@ def method_markdown(checklist: Checklist | None = None) -> str:
         f"{many:.2f}. The rating item then earns its points in proportion: {m.floor:g} star "
         f"or less earns nothing, 5 stars earn all. Ratings from fewer than {m.few_reviews} "
         "reviews are marked *few reviews*; the raw average and the count are always shown.",
+        "",
+        *_cost_section(c),
+        "#### Closed clinics",
+        "",
+        "Each clinic's status is open, temporarily closed, closed or unknown. Clinics listed "
+        "as **closed** are hidden by default, and the page says how many were hidden; you can "
+        "choose to show them. Temporarily closed clinics stay listed and are marked.",
         "",
         "#### The checklist",
         "",

@@ -8,12 +8,14 @@ from collections.abc import Mapping
 import pandas as pd
 
 from scoring.checklist import Checklist, default_checklist
-from scoring.display import Quantity, number_text, rounded
+from scoring.cost import COST_COLUMNS, CURRENCY, HIGH, LOW, QUESTIONS, cost_texts, with_cost
+from scoring.display import DistanceUnit, Quantity, distance_text, money_text, number_text, rounded
 from scoring.engine import QUESTION_SEPARATOR, questions
 
 CONTACT_COLUMNS = (
     "id",
     "name",
+    "status",
     "address",
     "city",
     "region",
@@ -25,7 +27,14 @@ CONTACT_COLUMNS = (
     "telehealth",
     "price_per_session",
     "currency",
+    "consultation_fee",
+    "series_sessions",
+    "booster_price",
+    "booster_interval_months",
 )
+# The first-year cost estimate: numbers for spreadsheets, and the same as a person reads it.
+COST_TEXT = "first_year_cost"
+ESTIMATE_COLUMNS = (LOW, HIGH, CURRENCY, COST_TEXT)
 # Added when the clinics were located from a place (the CLI's --near, the app's Find page).
 LOCATION_COLUMNS = (
     "distance_km",
@@ -57,6 +66,11 @@ DISPLAY_ROUNDING: tuple[tuple[str, Quantity], ...] = (
 )
 
 
+def _refund_columns(checklist: Checklist) -> tuple[str, ...]:
+    model = checklist.cost_model
+    return () if model is None else (model.refund_item,)
+
+
 def shortlist_columns(
     checklist: Checklist | None = None, located: bool = False, with_notes: bool = False
 ) -> list[str]:
@@ -69,6 +83,8 @@ def shortlist_columns(
         *((NOTES_COLUMN,) if with_notes else ()),
         "overall",
         *checklist.keys,
+        *ESTIMATE_COLUMNS,
+        *_refund_columns(checklist),
         *TAIL_COLUMNS,
     ]
 
@@ -89,8 +105,10 @@ def shortlist_frame(
     string (for CSV).
     """
     checklist = checklist or default_checklist()
-    out = ranked.copy()
-    out["questions"] = questions(ranked, checklist)
+    out = with_cost(ranked, checklist) if checklist.cost_model else ranked.copy()
+    out["questions"] = _all_questions(questions(ranked, checklist), out.get(QUESTIONS))
+    if checklist.cost_model:
+        out[COST_TEXT] = cost_texts(out)
     if question_lists:
         out["questions"] = [q.split(QUESTION_SEPARATOR) if q else [] for q in out["questions"]]
     out["rubric_version"] = checklist.version
@@ -103,14 +121,37 @@ def shortlist_frame(
         if name in out.columns:
             out[name] = rounded(out[name], quantity)
     columns = shortlist_columns(checklist, "distance_km" in out.columns, notes is not None)
-    return out.reindex(columns=columns)
+    return out.reindex(columns=[c for c in columns if c in out.columns or c not in COST_COLUMNS])
+
+
+def _all_questions(asked: pd.Series, about_cost: pd.Series | None) -> pd.Series:
+    """The checklist's questions, then the cost questions not already among them."""
+    if about_cost is None:
+        return asked
+    both = (
+        QUESTION_SEPARATOR.join(dict.fromkeys(q for q in (*a.split(QUESTION_SEPARATOR),
+                                                          *b.split(QUESTION_SEPARATOR)) if q))
+        for a, b in zip(asked, about_cost.astype("str"), strict=True)
+    )  # fmt: skip
+    return pd.Series(list(both), index=asked.index, dtype="str")
 
 
 def printable_html(
-    frame: pd.DataFrame, notes: Mapping[str, str], title: str, data_note: str
+    frame: pd.DataFrame,
+    notes: Mapping[str, str],
+    title: str,
+    data_note: str,
+    unit: DistanceUnit = "mi",
+    checklist: Checklist | None = None,
 ) -> str:
-    """A self-contained printable page; every value is escaped, links are not made live."""
+    """A self-contained printable page; every value is escaped, links are not made live.
+
+    Distances read in `unit` first ("mi" or "km"), the other in brackets.
+    """
     from html import escape
+
+    checklist = checklist or default_checklist()
+    refund = _refund_columns(checklist)
 
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
@@ -125,13 +166,25 @@ def printable_html(
         facts = [
             f"Overall score {number_text(row['overall'])}/100, "
             f"{number_text(row['completeness'])}% of items known",
+            f"Status: {row.get('status') or 'unknown'}",
             f"Phone: {row.get('phone') or 'unknown'}",
             f"Website: {row.get('website') or 'unknown'}",
             f"Address: {where or 'unknown'}",
+            f"Price per session: {money_text(row.get('price_per_session'), row.get('currency'))}",
         ]
+        if COST_TEXT in row:
+            facts.append(f"First-year cost (estimate): {row[COST_TEXT]}")
+        for column in refund:
+            item = checklist.item(column)
+            state = str(row.get(column, "unknown"))
+            shown = (
+                checklist.criterion(item.criterion).unknown_label if state == "unknown" else state
+            )
+            facts.append(f"{item.label}: {shown}")
         if pd.notna(row.get("distance_mi")):
-            miles, km = (number_text(row[c], "distance") for c in ("distance_mi", "distance_km"))
-            facts.append(f"Distance: {miles} mi ({km} km)")
+            other: DistanceUnit = "km" if unit == "mi" else "mi"
+            first, second = (distance_text(row[f"distance_{u}"], u) for u in (unit, other))
+            facts.append(f"Distance: {first} ({second})")
         parts.append("<ul>" + "".join(f"<li>{escape(f)}</li>" for f in facts) + "</ul>")
         note = notes.get(str(row["id"]), "").strip()
         if note:

@@ -65,6 +65,11 @@ def full_clinic(**overrides) -> dict[str, object]:
         "country": "US",
         "price_per_session": 450,
         "currency": "USD",
+        "consultation_fee": 200,
+        "series_sessions": 6,
+        "booster_price": 400,
+        "booster_interval_months": 2,
+        "status": "open",
         "reviews_rating": 5,
         "reviews_count": 100000,
     }

@@ -197,13 +197,121 @@ def test_score_near_sorted_by_distance(capsys):
         (["--near", "Portland"], "ambiguous"),
         (["--near", "Portland"], "Portland, ME"),
         (["--near", "Scotsdale, AZ"], "Did you mean Scottsdale, AZ?"),
-        (["--near", "85251", "--radius", "far"], "not like 50mi"),
         (["--radius", "50mi"], "need --near"),
     ],
 )
 def test_bad_places_are_usage_errors(capsys, args, message):
     code, out, err = run(capsys, "score", "demo", *args)
     assert code == 2 and message in err and out == ""
+
+
+@pytest.mark.parametrize(
+    "radius, message",
+    [
+        ("far", "not like 50mi or 80km"),
+        ("50", "'50' has no unit"),
+        ("50", "50mi"),
+        ("80", "80km"),
+        ("0mi", "must be above 0"),
+    ],
+)
+def test_a_radius_needs_a_unit_and_is_an_argparse_usage_error(capsys, radius, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["score", "demo", "--near", "85251", "--radius", radius])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and message in err and "usage: clinic-compare score" in err
+
+
+def test_near_without_a_radius_uses_the_apps_default_and_says_so(capsys):
+    from scoring import DEFAULT_RADIUS_MI
+
+    code, out, err = run(capsys, "score", "demo", "--near", "85251", "--sort", "distance")
+    assert code == 0
+    assert f"using the app's default of {DEFAULT_RADIUS_MI} mi" in err
+    rows = [r for r in rows_of(out) if r["reach"] == "in person"]
+    assert rows and max(float(r["distance_mi"]) for r in rows) <= DEFAULT_RADIUS_MI
+    code, out, err = run(capsys, "score", "demo", "--near", "85251", "--radius", "any")
+    assert code == 0 and "default" not in err
+    assert max(float(r["distance_mi"]) for r in rows_of(out) if r["distance_mi"]) > 1000
+
+
+def test_closed_clinics_are_left_out_unless_asked_for(capsys, wide):
+    code, out, err = run(capsys, "score", "demo")
+    assert code == 0 and "1 clinic is listed as closed and hidden; add --show-closed" in err
+    assert "closed" not in {r["status"] for r in rows_of(out)}
+    code, out, err = run(capsys, "score", "demo", "--show-closed")
+    assert "closed" in {r["status"] for r in rows_of(out)} and "hidden" not in err
+    _, out, _ = run(capsys, "score", "demo", "--show-closed", "--format", "table")
+    assert "(demo) (closed)" in out and "(demo) (temporarily closed)" in out
+
+
+def test_score_writes_the_estimate_status_and_refund_item(capsys, checklist):
+    code, out, _ = run(capsys, "score", "demo")
+    assert code == 0
+    rows = rows_of(out)
+    refund = checklist.cost_model.refund_item
+    for column in ("status", "first_year_low", "first_year_high", "first_year_cost", refund):
+        assert column in rows[0], column
+    for row in rows:
+        assert row["first_year_cost"] == "not listed" or row["first_year_cost"].endswith(
+            (" USD", " CAD")
+        )
+        assert "None" not in row.values() and "nan" not in row.values()
+
+
+@pytest.fixture
+def wide(monkeypatch):
+    """A wide terminal for the table (rich reads COLUMNS), so long names stay on one line."""
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+def test_a_terminal_gets_an_aligned_table_and_a_pipe_gets_csv(capsys, monkeypatch, wide):
+    code, out, _ = run(capsys, "score", "demo", "--top", "3", "--format", "table")
+    assert code == 0 and "first year (estimate)" in out and "score" in out
+    assert not out.startswith("rank,")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, _ = run(capsys, "score", "demo", "--top", "3")
+    assert "score" in out and not out.startswith("rank,")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    code, out, _ = run(capsys, "score", "demo", "--top", "3")
+    assert out.startswith("rank,")
+
+
+def test_the_table_shows_clinic_text_as_text_never_as_markup(tmp_path, capsys, wide):
+    directory = tmp_path / "d.csv"
+    directory.write_bytes(csv_of([full_clinic(name="[bold red]Loud[/] \x1b[31mred")]))
+    code, out, _ = run(capsys, "score", directory, "--format", "table")
+    assert code == 0 and "[bold red]Loud[/]" in out and "\x1b" not in out
+
+
+def test_distances_in_km_for_a_canadian_place_unless_switched(capsys, wide):
+    code, out, _ = run(capsys, "score", "demo", "--near", "Toronto, ON", "--format", "table")
+    assert code == 0 and " km" in out and " mi " not in out
+    _, out, _ = run(
+        capsys, "score", "demo", "--near", "Toronto, ON", "--format", "table", "--units", "mi"
+    )
+    assert " mi" in out
+
+
+def test_unknown_criteria_items_and_ids_list_the_valid_ones(capsys, checklist):
+    _, _, err = run(capsys, "score", "demo", "--weights", "cost=2")
+    assert "the criteria are: " + ", ".join(checklist.keys) in err
+    _, _, err = run(capsys, "score", "demo", "--require", "pricing.refund")
+    assert checklist.cost_model.refund_item in err and "the yes/no items are" in err
+    _, _, err = run(capsys, "explain", "demo", "demo-0001")
+    assert "did you mean demo-001" in err and "the ids are: demo-001, demo-002" in err
+
+
+def test_validate_names_the_column_as_the_user_wrote_it(tmp_path, capsys):
+    directory = tmp_path / "d.csv"
+    directory.write_bytes(
+        b"Name,Price,Clinic Status,Series_Sessions\nA,lots,maybe,2.5\nB,300,open,4\n"
+    )
+    code, out, err = run(capsys, "validate", directory)
+    assert code == 0 and "column 'Price', value 'lots'" in out
+    assert "column 'Series_Sessions', value '2.5'" in out
+    assert "column 'clinic status'" in out.lower()  # unknown column, named as written
+    assert "2 clinics read, 0 rows rejected" in err
 
 
 def test_geocode_fills_coordinates_and_precision(tmp_path, capsys):

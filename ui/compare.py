@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from scoring import default_checklist, explain, number_text, rounded
+from scoring import cost_summary, default_checklist, explain, number_text, rounded
 from ui import state
 from ui.text import plain
 
@@ -17,13 +17,23 @@ def comparison_table(clinics: list[pd.Series], weights: dict) -> pd.DataFrame:
     """One row per checklist item (and per criterion score), one column per clinic."""
     explained = [explain(c, weights) for c in clinics]
     names = [f"{e.name} ({e.clinic_id})" for e in explained]
-    rows = []
+    costs = [cost_summary(c) for c in clinics]
+
+    def row(label: str, values: list[str]) -> dict[str, str]:
+        return {"item": label, **dict(zip(names, values, strict=True))}
+
+    rows = [
+        row("Status", [str(c.get("status", "unknown")) for c in clinics]),
+        row("First-year cost (estimate)", [k.text for k in costs]),
+        *(row(f"  {label}", [k.facts[j][1] for k in costs])
+          for j, (label, _) in enumerate(costs[0].facts)),
+    ]  # fmt: skip
     for i, criterion in enumerate(default_checklist().criteria):
         scores = [number_text(e.criteria[i].score) for e in explained]
-        rows.append({"item": f"{criterion.label} (score)", **dict(zip(names, scores, strict=True))})
+        rows.append(row(f"{criterion.label} (score)", scores))
         for j, item in enumerate(criterion.items):
             answers = [e.criteria[i].state_label(e.criteria[i].items[j].state) for e in explained]
-            rows.append({"item": f"  {item.label}", **dict(zip(names, answers, strict=True))})
+            rows.append(row(f"  {item.label}", answers))
     table = pd.DataFrame(rows)
     values = table[names]
     table.insert(1, "differs", values.nunique(axis=1).gt(1).map({True: "differs", False: ""}))
@@ -54,7 +64,11 @@ def render() -> None:
     styled = compared.style.apply(
         lambda r: ["background-color: #fff3cd" if r["differs"] else "" for _ in r], axis=1
     )
-    st.caption("Rows where the clinics' answers differ are marked *differs* and highlighted.")
+    st.caption(
+        "Rows where the clinics' answers differ are marked *differs* and highlighted. Costs are "
+        "in each clinic's own currency, never converted; the first-year cost is an estimate "
+        "(see Method)."
+    )
     st.dataframe(styled, hide_index=True, width="stretch", height=min(40 + 35 * len(compared), 900))
     # Compared clinics are shown whatever the must-haves; the patient is told which lack one.
     ranked = d.ranked(replace(c, must_haves=()), columns=["id"]).set_index("id").loc[picked]

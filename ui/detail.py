@@ -6,7 +6,15 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from scoring import explain, number_text, round_half_up
+from scoring import (
+    CLOSED,
+    CostSummary,
+    cost_summary,
+    explain,
+    money_text,
+    number_text,
+    round_half_up,
+)
 from ui import state
 from ui.report import report_form, thanks
 from ui.text import plain, safe_url, say
@@ -34,6 +42,20 @@ def pick_clinic(table: pd.DataFrame) -> pd.Series | None:
     return table[table["id"] == chosen].iloc[0]
 
 
+def cost_section(cost: CostSummary, asked: tuple[str, ...]) -> None:
+    """The facts behind the first-year estimate, and what to ask to narrow it."""
+    st.subheader("What the first year may cost")
+    kind = "" if cost.exact else " (a range: some prices are not listed)"
+    st.write(f"Estimate: {plain(cost.text)}{kind}. An estimate, not a quote; see Method.")
+    facts = pd.DataFrame(
+        {"fact": [f for f, _ in cost.facts], "as listed": [v for _, v in cost.facts]}
+    )
+    st.dataframe(facts, hide_index=True, width="stretch")
+    more = [q for q in cost.questions if q not in asked]
+    if more:
+        st.markdown("Ask the clinic about cost:\n\n" + "\n".join(f"1. {plain(q)}" for q in more))
+
+
 def render() -> None:
     d = state.page("Clinic detail")
     if d is None:
@@ -44,6 +66,11 @@ def render() -> None:
     c = state.choices()
     why = explain(clinic, dict(c.weights))
     st.header(plain(why.name))
+    status = str(clinic.get("status", "unknown"))
+    if status == CLOSED:
+        st.error("This clinic is listed as closed. Check with the clinic before you contact it.")
+    elif status == "temporarily closed":
+        st.warning("This clinic is listed as temporarily closed: ask when it will reopen.")
     reported = d.open_reports().get(str(clinic["id"]))
     if reported:
         say("info", "A reader reported a problem on {}; the list's curators are reviewing it.",
@@ -55,22 +82,28 @@ def render() -> None:
     where = ", ".join(
         str(clinic[k]) for k in ("address", "city", "region", "postal_code") if clinic[k]
     )
-    st.text(f"{where or 'Address unknown'}\nPhone: {clinic['phone'] or 'unknown'}")
+    st.text(
+        f"{where or 'Address unknown'}\nPhone: {clinic['phone'] or 'unknown'}\n"
+        f"Status: {status or 'unknown'}"
+    )
     url = safe_url(clinic["website"])
     if url:
         st.link_button("Clinic website", url)
-    top = st.columns(4)
+    cost = cost_summary(clinic)
+    top = st.columns(5)
     top[0].metric("Overall score", f"{number_text(why.overall)} / 100")
     top[1].metric(
         "Items known", f"{number_text(why.completeness)}%", help=f"{why.unknowns} items unknown"
     )
-    price = clinic["price_per_session"]
-    top[2].metric(
-        "Price per session",
-        "not disclosed" if pd.isna(price) else f"{price:,.0f} {clinic['currency']}",
+    top[2].metric("Price per session", money_text(clinic["price_per_session"], clinic["currency"]))
+    top[3].metric(
+        "First-year cost (estimate)",
+        cost.text,
+        help="Consultation, the first series and boosters to month 12, in the clinic's own "
+        "currency. A range when some prices are unknown; see Method.",
     )
     shortlisted = clinic["id"] in c.shortlist
-    if top[3].button(
+    if top[4].button(
         "Remove from shortlist" if shortlisted else "Add to shortlist", key="w.detail_toggle"
     ):
         new = (
@@ -98,6 +131,7 @@ def render() -> None:
         .properties(height=240)
     )
     st.altair_chart(chart, width="stretch")
+    cost_section(cost, why.questions)
     st.subheader("Patient reviews")
     if why.reviews_mean is None:
         st.write("No rating is recorded for this clinic.")

@@ -10,11 +10,14 @@ from providers.directory import ROUTES
 from providers.geo import KM_PER_MILE, Place, nearby, resolve_place, with_region
 from scoring import (
     Filters,
+    closed_note,
+    cost_texts,
     default_checklist,
     explain_empty,
+    money_text,
     rerank,
-    round_half_up,
     rounded,
+    with_cost,
 )
 from ui import sidebar, state
 from ui.share import MAX_PRICE, RADII
@@ -23,17 +26,16 @@ from ui.text import fill, say
 PICK_OPTIONS = 100  # the shortlist box offers the top results, not every clinic in the file
 FIND_WEIGHTS = "w.find"  # the weights' widget keys on this page (ui/sidebar.weights)
 PAGE_ROWS = 25  # results sent to the browser at first; "Show more" adds as many again
-CURRENCY_SIGN = {"USD": "US$", "CAD": "C$"}
 # The directory columns this page reads (display, filters, distances); scores come on top.
-NEEDED_COLUMNS = [
-    "id", "name", "city", "region", "price_per_session", "currency", "routes", "telehealth",
-    "accepts_insurance", "website", "latitude", "longitude", "location_precision",
-]  # fmt: skip
+NEEDED_COLUMNS = list(dict.fromkeys([
+    "id", "name", "city", "region", "price_per_session", "currency", "website", "latitude",
+    "longitude", "location_precision", *Filters.COLUMNS,
+]))  # fmt: skip
 # Phone first: what fits a 390 px screen without scrolling sideways, in reading order.
-COMPACT_COLUMNS = ["name", "overall", "distance", "price", "evidence"]
+COMPACT_COLUMNS = ["name", "overall", "distance", "price", "evidence", "first_year"]
 # "Show every detail" adds these (and a column per criterion).
 DETAIL_COLUMNS = [
-    "city", "region", "reach", "completeness", "routes", "telehealth", "website",
+    "rank", "city", "region", "reach", "completeness", "routes", "telehealth", "website",
     "location_precision",
 ]  # fmt: skip
 
@@ -51,7 +53,13 @@ def column_config(unit: str) -> dict:
         "distance": cc.NumberColumn(
             unit, format="%.1f", width=52, help=f"Distance in {UNIT_WORDS[unit]}"
         ),
-        "price": cc.TextColumn("Price", width=66, help="Price of one session, as listed"),
+        "price": cc.TextColumn("Price", width=70, help="Price of one session, as listed"),
+        "first_year": cc.TextColumn(
+            "First year (estimate)",
+            width=150,
+            help="Consultation, a first series and boosters over the rest of 12 months, in "
+            "the clinic's own currency; a range when some prices are not listed (Method page)",
+        ),
         "evidence": cc.TextColumn(
             "Evidence",
             width=64,
@@ -64,6 +72,7 @@ def column_config(unit: str) -> dict:
             format="%d%%",
             help="How much of the checklist the clinic has answered",
         ),
+        "rank": cc.NumberColumn("Rank", format="%d", help="Clinics with equal scores share a rank"),
         "reach": cc.TextColumn("How"),
         "website": cc.LinkColumn("Website", display_text="open"),
         "location_precision": cc.TextColumn("Location is"),
@@ -76,34 +85,20 @@ def column_config(unit: str) -> dict:
 UNIT_WORDS = {"mi": "miles", "km": "kilometres"}
 
 
-def price_text(price: pd.Series, currency: pd.Series) -> pd.Series:
-    """ "US$450" / "C$600", or "not listed": the currency as given, never converted."""
-    sign = currency.astype("str").map(CURRENCY_SIGN).fillna("")
-    amount = price.map(lambda v: "" if pd.isna(v) else f"{float(round_half_up(v)):,.0f}")
-    return (sign + amount).where(price.notna(), "not listed").astype("str")
-
-
 def for_display(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """The rows shown, in words and numbers a patient reads: scores and distances rounded by
-    the one rule, prices with their currency, "not listed" for what the clinic does not say."""
+    """The rows shown (a page of them), in words and numbers a patient reads: scores and
+    distances rounded by the one rule, prices and the first-year estimate with their currency,
+    "not listed" for what the clinic does not say."""
     scores = ["overall", "completeness", *default_checklist().keys]
     out = frame.assign(**{c: rounded(frame[c], "score") for c in scores if c in frame.columns})
     if "distance_km" in out.columns:
         far = out["distance_km"] if unit == "km" else out["distance_mi"]
         out["distance"] = rounded(far, "distance")
-    out["price"] = price_text(out["price_per_session"], out["currency"])
+    rows = zip(out["price_per_session"], out["currency"], strict=True)
+    out["price"] = pd.Series([money_text(v, c) for v, c in rows], index=out.index, dtype="str")
+    out["first_year"] = cost_texts(with_cost(out))
     out["evidence"] = np.where(out["stale"], "old", "")
     return out
-
-
-def distance_unit(place: Place) -> str:
-    """Kilometres for a Canadian place and miles for a US one, unless the patient switches."""
-    default = "km" if place.country == "CA" else "mi"
-    key = state.seed(f"w.unit.{place.country or 'US'}", default)
-    return st.radio(
-        "Distances in", ["mi", "km"], key=key, format_func=UNIT_WORDS.__getitem__,
-        horizontal=True,
-    )  # fmt: skip
 
 
 def _radius_label(miles: int) -> str:
@@ -177,19 +172,14 @@ def filter_controls() -> Filters:
         routes = a.multiselect(
             "Treatment route", ROUTES, key=state.seed("w.routes", list(c.routes))
         )
-        price = b.number_input(
-            "Maximum price per session",
-            min_value=0,
-            max_value=MAX_PRICE,
-            step=50,
-            value=None,
-            key=state.seed("w.max_price", None if c.max_price is None else int(c.max_price)),
-            placeholder="no limit",
+        price = sidebar.money_limit(
+            b, "Maximum price per session", "w.max_price", c.max_price, MAX_PRICE, 50
         )
         tele = a.checkbox("Telehealth or at-home only", key=state.seed("w.tele", c.telehealth_only))
         insurance = b.checkbox("Bills insurance", key=state.seed("w.ins", c.accepts_insurance))
         items = {i.column: f"{checklist.criterion(i.criterion).label}: {i.label}"
                  for i in checklist.tristate_items}  # fmt: skip
+        max_cost, show_closed = sidebar.cost_and_status_filters(a)
         must = st.multiselect(
             "Must-have checklist items (clinics must answer yes)",
             list(items),
@@ -198,12 +188,12 @@ def filter_controls() -> Filters:
         )
     state.update(
         routes=tuple(routes),
-        max_price=None if price is None else float(price),
+        max_price=price,
         telehealth_only=tele,
         accepts_insurance=insurance,
         must_haves=tuple(must),
     )
-    return Filters(tuple(routes), tele, insurance, None if price is None else float(price))
+    return Filters(tuple(routes), tele, insurance, price, max_cost, show_closed)
 
 
 def results_map(shown: pd.DataFrame, place: Place | None) -> None:
@@ -349,11 +339,13 @@ def render() -> None:
         st.warning(explain_empty(blockers or list(filters.masks(ranked))))
         shortlist_picker(shown.assign(id=pd.Series(dtype="str")), names)
         return
-    unit = distance_unit(place) if place is not None else "mi"
+    unit = sidebar.unit(place)
     limit = st.session_state.setdefault("find.rows", PAGE_ROWS)
     frame = for_display(shown.head(limit), unit)
     order = "best overall score first" if c.sort == "score" or place is None else "nearest first"
     say("caption", "{} clinics from {}, {}", len(shown), d.label, order)
+    if note := closed_note(filters.hidden_closed(ranked)):
+        st.caption(note)
     results_table(frame, unit, place is not None)
     if len(shown) > limit:
         more = min(PAGE_ROWS, len(shown) - limit)

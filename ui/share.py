@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from scoring import DEFAULT_RADIUS_MI, UNIT_CHOICES
 from scoring.checklist import Checklist
 
 SORTS = ("score", "distance")
 RADII = (10, 25, 50, 100, 250, 0)  # miles; 0 means any distance
 MAX_PRICE = 100_000  # the highest "maximum price per session" a person (or a link) can set
+MAX_COST = 1_000_000  # the highest "maximum first-year cost" a person (or a link) can set
 
 
 @dataclass(frozen=True)
@@ -24,13 +26,16 @@ class Choices:
     telehealth_only: bool = False
     accepts_insurance: bool = False
     max_price: float | None = None
+    max_cost: float | None = None  # maximum first-year cost, in each clinic's own currency
+    show_closed: bool = False
     must_haves: tuple[str, ...] = ()
     shortlist: tuple[str, ...] = ()
     selected: str = ""
     compare: tuple[str, ...] = ()
     place: str = ""
-    radius_mi: int = 50
+    radius_mi: int = DEFAULT_RADIUS_MI
     sort: str = "score"
+    units: str = "auto"  # distances in: "auto" (km in Canada, miles in the US), "mi", "km"
     share_place: bool = False
     notes: dict[str, str] = field(default_factory=dict)
 
@@ -53,6 +58,12 @@ def to_params(c: Choices) -> dict[str, str]:
         params["ins"] = "1"
     if c.max_price is not None:
         params["max"] = f"{c.max_price:g}"
+    if c.max_cost is not None:
+        params["maxcost"] = f"{c.max_cost:g}"
+    if c.show_closed:
+        params["closed"] = "1"
+    if c.units != Choices.units:
+        params["units"] = c.units
     if c.must_haves:
         params["must"] = _csv(c.must_haves)
     if c.shortlist:
@@ -91,6 +102,10 @@ def from_params(params: Mapping[str, str], checklist: Checklist, base: Choices) 
     except ValueError:
         max_price = None
     try:
+        max_cost = float(params["maxcost"]) if "maxcost" in params else None
+    except ValueError:
+        max_cost = None
+    try:
         radius = int(params.get("radius", base.radius_mi))
     except ValueError:
         radius = base.radius_mi
@@ -103,6 +118,9 @@ def from_params(params: Mapping[str, str], checklist: Checklist, base: Choices) 
         telehealth_only=params.get("tele") == "1",
         accepts_insurance=params.get("ins") == "1",
         max_price=max_price if max_price is not None and 0 <= max_price <= MAX_PRICE else None,
+        max_cost=max_cost if max_cost is not None and 0 <= max_cost <= MAX_COST else None,
+        show_closed=params.get("closed") == "1",
+        units=params["units"] if params.get("units") in UNIT_CHOICES else base.units,
         must_haves=tuple(m for m in _split(params.get("must")) if m in items),
         shortlist=_split(params.get("list"))[:50],
         selected=params.get("clinic", "")[:100],

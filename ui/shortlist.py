@@ -11,9 +11,19 @@ import streamlit as st
 
 from providers.directory import csv_bytes
 from providers.geo import nearby
-from scoring import date_span, default_checklist, number_text, printable_html, shortlist_frame
+from scoring import (
+    CLOSED,
+    cost_texts,
+    date_span,
+    default_checklist,
+    number_text,
+    printable_html,
+    shortlist_frame,
+    with_cost,
+)
 from ui import state
 from ui.share import to_params
+from ui.sidebar import unit
 from ui.text import plain
 
 MAX_DOWNLOAD_ROWS = 50
@@ -47,6 +57,7 @@ def render() -> None:
         st.info("Your shortlist is empty. Add clinics on the Find clinics page or a clinic's page.")
         return
     notes = dict(c.notes)
+    costs = cost_texts(with_cost(ranked)).set_axis(ranked["id"])
     for clinic_id in ids:
         row = ranked[ranked["id"] == clinic_id].iloc[0]
         with st.container(border=True):
@@ -54,8 +65,11 @@ def render() -> None:
             st.write(
                 f"Overall {number_text(row['overall'])}/100 - "
                 f"{number_text(row['completeness'])}% of items known - "
-                f"{plain(row['city']) or 'city unknown'}"
+                f"{plain(row['city']) or 'city unknown'} - "
+                f"first-year cost (estimate) {plain(costs[clinic_id])}"
             )
+            if row["status"] in (CLOSED, "temporarily closed"):
+                st.warning(f"Listed as {row['status']}.")
             notes[clinic_id] = st.text_area(
                 "My notes",
                 key=state.seed(f"w.note.{clinic_id}", notes.get(clinic_id, "")),
@@ -81,7 +95,9 @@ def render() -> None:
     ) + f"Rubric version {default_checklist().version}; exported {dt.date.today().isoformat()}."
     right.download_button(
         "Download printable page",
-        printable_html(frame, notes, "My ketamine clinic shortlist", data_note).encode("utf-8"),
+        printable_html(frame, notes, "My ketamine clinic shortlist", data_note, unit(place)).encode(
+            "utf-8"
+        ),
         file_name="ketamine-clinic-shortlist.html",
         mime="text/html",
         key="w.download_html",

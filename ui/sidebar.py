@@ -1,12 +1,20 @@
-"""The sidebar on every page: which directory, and how much each criterion matters."""
+"""The sidebar on every page: which directory, how much each criterion matters and the
+unit distances are shown in; plus the cost and closed-clinic filters the Find page places."""
 
 from __future__ import annotations
 
-import streamlit as st
+from types import ModuleType
 
-from scoring import default_checklist
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from providers.geo import Place, distance_unit
+from scoring import UNIT_CHOICES, DistanceUnit, default_checklist
 from ui import state
+from ui.share import MAX_COST
 from ui.text import say
+
+UNIT_LABELS = {"auto": "Automatic (km in Canada)", "mi": "Miles", "km": "Kilometres"}
 
 
 def _apply_preset(prefix: str) -> None:
@@ -57,6 +65,73 @@ def weights(prefix: str = "w") -> None:
     state.update(weights=tuple(chosen))
 
 
+def units() -> None:
+    """Distances in kilometres for a Canadian place and miles otherwise, unless changed."""
+    c = state.choices()
+    chosen = st.radio(
+        "Distances in",
+        UNIT_CHOICES,
+        format_func=UNIT_LABELS.__getitem__,
+        key=state.seed("w.units", c.units),
+        help="Automatic shows kilometres when your place is in Canada and miles otherwise.",
+    )
+    state.update(units=chosen)
+
+
+def unit(place: Place | None) -> DistanceUnit:
+    """The unit to show distances from `place` in (the patient's choice, or its country's)."""
+    return distance_unit(place, state.choices().units)
+
+
+def cost_and_status_filters(where: DeltaGenerator | None = None) -> tuple[float | None, bool]:
+    """The maximum first-year cost and "show closed clinics" widgets, for the Find page's
+    filters: returns (max_first_year_cost, show_closed) for `scoring.Filters`."""
+    area = where if where is not None else st
+    c = state.choices()
+    most = money_limit(
+        area,
+        "Maximum first-year cost (estimate)",
+        "w.max_cost",
+        c.max_cost,
+        MAX_COST,
+        500,
+        help="Keeps clinics whose whole first-year estimate (its high end) is at most this "
+        "amount, in each clinic's own currency: 8000 means 8,000 USD for a US clinic and "
+        "8,000 CAD for a Canadian one; nothing is converted. Clinics with unknown prices have "
+        "wide estimates, and clinics that list no cost at all are left out.",
+    )
+    show = area.checkbox(
+        "Show closed clinics",
+        key=state.seed("w.show_closed", c.show_closed),
+        help="Clinics listed as closed are hidden unless you tick this.",
+    )
+    state.update(max_cost=most, show_closed=show)
+    return most, show
+
+
+def money_limit(
+    area: DeltaGenerator | ModuleType,
+    label: str,
+    key: str,
+    current: float | None,
+    most: int,
+    step: int,
+    help: str | None = None,
+) -> float | None:
+    """A "maximum amount" box (blank: no limit), seeded from the patient's choice."""
+    value = area.number_input(
+        label,
+        min_value=0,
+        max_value=most,
+        step=step,
+        value=None,
+        key=state.seed(key, None if current is None else int(current)),
+        placeholder="no limit",
+        help=help,
+    )
+    return None if value is None else float(value)
+
+
 def directory_source() -> None:
     st.subheader("Directory")
     config = state.settings()
@@ -82,5 +157,6 @@ def render(with_weights: bool = True) -> None:
         if with_weights:
             st.subheader("What matters to you")
             weights()
+        units()
         directory_source()
         st.caption("Not medical advice: use this to prepare questions for your own doctor.")

@@ -212,12 +212,29 @@ def _header(head: str) -> tuple[list[str], str]:
     return header, delimiter
 
 
+def _header_name(cell: str) -> str:
+    """The column a header cell means: trimmed, lower-case, common aliases mapped."""
+    name = cell.strip().lstrip("\ufeff").strip().lower()
+    return _ALIASES.get(name, name)
+
+
+def user_headers(cells: list[str]) -> dict[str, str]:
+    """column -> the header the user wrote, for the columns they spelled differently, so that
+    problems name the column as it appears in their own file."""
+    out: dict[str, str] = {}
+    for cell in cells:
+        shown = cell.strip().lstrip("\ufeff").strip()
+        name = _header_name(cell)
+        if shown and shown != name:
+            out.setdefault(name, shown)
+    return out
+
+
 def normalise_headers(header: list[str]) -> list[str]:
     """Lower-case, trimmed header names with common aliases mapped; blanks/duplicates fail."""
     names = []
     for position, cell in enumerate(header, start=1):
-        name = cell.strip().lstrip("\ufeff").strip().lower()
-        name = _ALIASES.get(name, name)
+        name = _header_name(cell)
         if not name:
             raise DirectoryError(
                 f"column {position} of the header row is blank: every column needs a name"
@@ -471,7 +488,7 @@ def _flatten(item: dict, prefix: str = "") -> dict:
     return flat
 
 
-def _parse_json(text: str) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+def _parse_json(text: str) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, dict[str, str]]:
     try:
         data = json.loads(text)
         if _SURROGATE_ESCAPE.search(text):  # rare: only then walk the values
@@ -489,6 +506,7 @@ def _parse_json(text: str) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
             'a JSON directory must be a list of clinic objects (or {"clinics": [...]})'
         )
     records, rows, problems = [], [], []
+    keys: dict[str, None] = {}
     for number, item in enumerate(data, start=1):
         if not isinstance(item, dict):
             problems.append(
@@ -497,8 +515,9 @@ def _parse_json(text: str) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
             continue
         flat = _flatten(item)
         record = {}
+        keys.update(dict.fromkeys(map(str, flat)))
         for key, value in flat.items():
-            name = _ALIASES.get(str(key).strip().lower(), str(key).strip().lower())
+            name = _header_name(str(key))
             try:
                 record[name] = _cell(value)
             except TypeError as exc:
@@ -507,7 +526,7 @@ def _parse_json(text: str) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
         rows.append(number)
     raw = pd.DataFrame.from_records(records).fillna("").astype("str") if records else pd.DataFrame()
     found = pd.concat(problems, ignore_index=True) if problems else empty_problems()
-    return raw, np.array(rows, dtype=np.int64), found
+    return raw, np.array(rows, dtype=np.int64), found, user_headers(list(keys))
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -541,6 +560,9 @@ def read_column(
     return parsed.iloc[codes].reset_index(drop=True), bad[codes], refused
 
 
+_EMPTY_DTYPES = {"count": "Int64", "number": "float64", "date": "datetime64[ns]"}
+
+
 def validate(
     raw: pd.DataFrame, rows: np.ndarray, schema: Schema | None = None, *, fast: bool = True
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -562,7 +584,11 @@ def validate(
     table = {}
     for column in schema.columns:
         if column.name not in raw.columns:
-            table[column.name] = pd.Series([empty_value(column)] * len(raw))
+            # A column the file does not have (an older directory, say) reads as unknown, with
+            # the dtype a blank column of the file would get.
+            table[column.name] = pd.Series(
+                [empty_value(column)] * len(raw), dtype=_EMPTY_DTYPES.get(column.kind)
+            )
             continue
         parsed, bad, refused = read_column(column, raw[column.name].astype("str").fillna(""), fast)
         if bad.any() and column.kind != "required":
@@ -811,18 +837,21 @@ def parse_directory(
     payload = decode(data)
     del data
     if looks_like_json(payload.head(4096), filename):
-        raw, rows, found = _parse_json(payload.text())
+        raw, rows, found, headers = _parse_json(payload.text())
         fmt = "json"
         if raw.empty and not len(found):
             raise DirectoryError("the JSON directory has no clinics")
     else:
         raw, rows, found = _parse_csv(payload, fast)
+        headers = user_headers(_header(payload.head())[0])
         fmt = "csv"
     if "name" not in raw.columns and fmt == "json":
         raw["name"] = ""
     table, problems = validate(raw, rows, schema, fast=fast)
     file_notes = [_file_problem(note) for note in payload.notes]
     problems = pd.concat([*file_notes, found, problems], ignore_index=True)
+    if headers:  # name each column as the user's own header does
+        problems["column"] = problems["column"].map(headers).fillna(problems["column"])
     problems = problems.astype({"row": "Int64"}).sort_values(
         "row", kind="stable", na_position="first"
     )

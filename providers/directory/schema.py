@@ -36,6 +36,20 @@ _COUNTRY_ALIASES = {
     "US": ("us", "usa", "u.s.", "u.s.a.", "united states", "united states of america"),
     "CA": ("ca", "can", "canada"),
 }
+# Whether the clinic is open. Separators are read as spaces first ("temporarily_closed").
+STATUSES = ("open", "temporarily closed", "closed", "unknown")
+_STATUS_ALIASES = {
+    "open": ("open", "active", "operating", "open now"),
+    "temporarily closed": (
+        "temporarily closed", "temporary closed", "temp closed", "closed temporarily", "paused",
+        "on hold", "suspended", "inactive",
+    ),
+    "closed": (
+        "closed", "permanently closed", "closed permanently", "defunct", "out of business",
+        "shut down", "shut",
+    ),
+    "unknown": ("", "unknown", "u", "?", "n/a", "na", "not known"),
+}  # fmt: skip
 _CURRENCY_ALIASES = {"USD": ("usd", "us$", "$", "us"), "CAD": ("cad", "c$", "ca$", "can$")}
 # No \s or \S here: spelled-out classes keep these patterns inside Arrow's fast regex engine.
 _HOST = f"[^{WHITESPACE}/?#]+"
@@ -64,6 +78,7 @@ ColumnKind = Literal[
     "tristate",
     "currency",
     "date",
+    "status",
 ]
 # Free text is the only kind that can start like a spreadsheet formula: the other kinds are
 # validated into shapes that cannot.
@@ -107,6 +122,12 @@ BASE_COLUMNS: tuple[Column, ...] = (
     Column("phone", "text", "Phone number as written."),
     Column("website", "url", "Clinic website; http:// or https:// only."),
     Column(
+        "status",
+        "status",
+        "Whether the clinic is `open`, `temporarily closed` or `closed` (blank: `unknown`). "
+        "Closed clinics are hidden from patients unless they ask to see them.",
+    ),
+    Column(
         "npi",
         "npi",
         "US National Provider Identifier (10 digits, check digit verified).",
@@ -123,6 +144,34 @@ BASE_COLUMNS: tuple[Column, ...] = (
         100_000,
     ),
     Column("currency", "currency", "`USD` or `CAD`. Inferred from `country` when blank."),
+    Column(
+        "consultation_fee",
+        "number",
+        "Price of the first consultation in `currency` (0 if free).",
+        0,
+        100_000,
+    ),
+    Column(
+        "series_sessions",
+        "count",
+        "Number of sessions in a first series (a whole number from 1 to 50).",
+        1,
+        50,
+    ),
+    Column(
+        "booster_price",
+        "number",
+        "Price of one booster session in `currency`. Blank: the same as `price_per_session`.",
+        0,
+        100_000,
+    ),
+    Column(
+        "booster_interval_months",
+        "number",
+        "Months between booster sessions after the first series (0.5 to 24).",
+        0.5,
+        24,
+    ),
     Column(
         "free_consultation", "tristate", "Offers a free first consultation: yes / no / unknown."
     ),
@@ -142,6 +191,7 @@ _MESSAGES = {
     "country": "only US and CA are supported",
     "currency": "expected USD or CAD",
     "precision": "expected exact, postal_code, city or none",
+    "status": "expected open, temporarily closed, closed or unknown",
     "text": f"longer than {MAX_TEXT} characters: cut short",
     "region": f"longer than {MAX_TEXT} characters: cut short",
 }
@@ -337,6 +387,13 @@ def parse_precision(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return tokens.where(ok, ""), ~ok
 
 
+def parse_status(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    tokens = raw.str.strip().str.lower().str.replace(f"[_{WHITESPACE}-]+", " ", regex=True)
+    out, known = _lookup(tokens, _STATUS_ALIASES)
+    out = np.where(known, out, "unknown")
+    return pd.Series(out, index=raw.index, dtype="str"), pd.Series(~known, index=raw.index)
+
+
 def parse_region(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     text, bad = parse_text(raw)
     short = text.str.len() == 2
@@ -401,6 +458,7 @@ def parser_for(column: Column) -> Parser:
         "postal_code": parse_postal_code,
         "npi": parse_npi,
         "precision": parse_precision,
+        "status": parse_status,
     }[kind]
 
 
@@ -420,4 +478,5 @@ def empty_value(column: Column):
         "number": np.nan,
         "count": pd.NA,
         "date": pd.NaT,
+        "status": "unknown",
     }.get(column.kind, "")

@@ -28,6 +28,7 @@ from providers.geo.places import (
     Resolution,
     default_gazetteer,
     distance_km,
+    distance_unit,
     parse_radius,
 )
 
@@ -49,6 +50,7 @@ __all__ = [
     "add_distances",
     "default_gazetteer",
     "distance_km",
+    "distance_unit",
     "locate_clinics",
     "nearby",
     "nearest_region",

@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyarrow import feather
 
+from scoring.display import DistanceUnit
 from scoring.errors import UsageError
 
 Precision = Literal["exact", "postal_code", "city", "none"]
@@ -661,6 +662,14 @@ def distance_km(lat, lon, lats, lons) -> np.ndarray:
         h2 = (3 * r + 1) / (2 * s)
         d = 2 * omega * _A_KM * (1 + _F * h1 * sin_f2 * cos_g2 - _F * h2 * cos_f2 * sin_g2)
     return np.where(s == 0, 0.0, d)
+
+
+def distance_unit(place: Place | None, choice: str = "auto") -> DistanceUnit:
+    """The unit distances are shown in: the patient's choice ("mi", "km"), else ("auto")
+    kilometres for a place in Canada and miles otherwise (the US, or no place yet)."""
+    if choice in ("mi", "km"):
+        return "km" if choice == "km" else "mi"
+    return "km" if place is not None and place.country == "CA" else "mi"
 
 
 def parse_radius(text: str) -> float:

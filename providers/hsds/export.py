@@ -39,6 +39,22 @@ CREATED_FIELD = "*created*"
 # HSDS requires every metadata value; an empty one (a field that was blank) is written so.
 BLANK = "(blank)"
 PRICE_OPTION = "Price per session"
+# Our clinic status as HSDS's service status. HSDS has no "unknown": a listed clinic whose
+# status is not known is exported as active, as before statuses existed; the exact status also
+# travels as an attribute, so our own packages read it back exactly.
+SERVICE_STATUS = {
+    "open": "active",
+    "temporarily closed": "temporarily closed",
+    "closed": "defunct",
+    "unknown": "active",
+}
+# HSDS service statuses as ours, for packages made elsewhere ("inactive": not available now).
+STATUS_OF_SERVICE = {
+    "active": "open",
+    "inactive": "temporarily closed",
+    "temporarily closed": "temporarily closed",
+    "defunct": "closed",
+}
 
 
 def _texts(frame: pd.DataFrame) -> pd.DataFrame:
@@ -216,7 +232,7 @@ def hsds_tables(
             "organization_id": org_id,
             "name": text["name"],
             "description": _service_description(text),
-            "status": "active",
+            "status": text["status"].map(SERVICE_STATUS).fillna("active"),
             "assured_date": verified.dt.strftime("%Y-%m-%d").fillna("").astype("str"),
         },
         index,

@@ -24,7 +24,7 @@ from providers.directory import (
     parser_for,
     validate,
 )
-from providers.hsds.export import PRICE_OPTION
+from providers.hsds.export import PRICE_OPTION, STATUS_OF_SERVICE
 from providers.hsds.package import DEFAULT_LIMITS, Limits, RawPackage, problem, read_package
 from providers.hsds.spec import table, tables
 from providers.hsds.vocabulary import (
@@ -474,6 +474,8 @@ def import_package(package: RawPackage, schema: Schema | None = None) -> HsdsImp
     )
     out["notes"] = foreign_notes.where(~ours_row, "")
 
+    status = lookup(services, "service_id", "status")
+    out["status"] = status.str.strip().str.lower().map(STATUS_OF_SERVICE).fillna("")
     for column in wide.columns:
         values = rows["service_id"].map(wide[column]).to_numpy()
         present = pd.notna(values)
@@ -483,7 +485,6 @@ def import_package(package: RawPackage, schema: Schema | None = None) -> HsdsImp
     made_id = made_id.where(made_id != "", rows["organization_id"])
     out["id"] = out["id"].where(out["id"] != "", made_id)
 
-    status = lookup(services, "service_id", "status")
     odd = (status != "active") & (status != "") & ~ours_row
     if odd.any():
         found.append(

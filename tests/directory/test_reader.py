@@ -438,3 +438,53 @@ def test_dates_beyond_what_a_check_date_can_be_are_reported_not_a_crash():
     assert dates.isna().tolist() == [True, False, True]
     assert result.problems["row"].tolist() == [2, 4]
     assert result.problems["message"].str.contains("between 1900 and 2199").all()
+
+
+def test_a_directory_written_for_the_previous_checklist_still_reads(checklist, schema):
+    """Checklist 2026.11-1 had no refund item, no cost facts and no status: such a file reads
+    without a problem, and what it lacks is unknown."""
+    refund = checklist.cost_model.refund_item
+    new = {refund, "status", "consultation_fee", "series_sessions", "booster_price",
+           "booster_interval_months"}  # fmt: skip
+    old_header = [n for n in schema.names if n not in new]
+    row = {n: "" for n in old_header}
+    row.update(id="old", name="Old Clinic", country="US", price_per_session="450", currency="USD")
+    row.update({i.column: "yes" for i in checklist.tristate_items if i.column != refund})
+    result = parse_directory(csv_of([row]), "old.csv")
+    assert result.problems.empty, result.problems
+    clinic = result.table.iloc[0]
+    assert clinic[refund] == "unknown" and clinic["status"] == "unknown"
+    assert pd.isna(clinic["series_sessions"]) and pd.isna(clinic["consultation_fee"])
+
+
+@pytest.mark.parametrize(
+    "cell, status",
+    [
+        ("open", "open"),
+        ("Temporarily_Closed", "temporarily closed"),
+        ("temporarily-closed", "temporarily closed"),
+        ("PERMANENTLY CLOSED", "closed"),
+        ("defunct", "closed"),
+        ("", "unknown"),
+        ("?", "unknown"),
+    ],
+)
+def test_status_spellings(cell, status):
+    table = parse_directory(csv_of([{"name": "A", "status": cell}]), "s.csv").table
+    assert table["status"].iloc[0] == status
+
+
+def test_bad_cost_facts_are_reported_by_the_users_header_and_the_row_is_kept():
+    data = (
+        b"Name,Consultation_Fee,Series_Sessions,Booster_Interval_Months,Status\n"
+        b"A,free,6.5,0,sometimes\n"
+        b"B,$250,6,2,open\n"
+    )
+    result = parse_directory(data, "c.csv")
+    assert result.table["name"].tolist() == ["A", "B"]  # valid rows kept, bad values unknown
+    assert result.table["consultation_fee"].iloc[1] == 250
+    problems = result.problems.set_index("column")
+    for header in ("Consultation_Fee", "Series_Sessions", "Booster_Interval_Months", "Status"):
+        assert header in problems.index, header
+    assert "whole number from 1 to 50" in problems.loc["Series_Sessions", "message"]
+    assert "open, temporarily closed, closed or unknown" in problems.loc["Status", "message"]

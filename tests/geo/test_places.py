@@ -114,3 +114,18 @@ def test_radius_units(text, km):
 def test_bad_radius_is_refused(text):
     with pytest.raises(PlaceError, match="radius"):
         parse_radius(text)
+
+
+def test_distances_are_in_km_for_a_canadian_place_and_miles_otherwise_unless_chosen():
+    from providers.geo import Place, distance_unit
+    from scoring import distance_text
+
+    toronto = Place("Toronto, ON", 43.65, -79.38, "city", country="CA", region="ON")
+    phoenix = Place("Phoenix, AZ", 33.45, -112.07, "city", country="US", region="AZ")
+    assert distance_unit(toronto) == "km" and distance_unit(phoenix) == "mi"
+    assert distance_unit(None) == "mi"
+    assert distance_unit(toronto, "mi") == "mi" and distance_unit(phoenix, "km") == "km"
+    assert distance_unit(toronto, "furlongs") == "km"  # an unknown choice is automatic
+    assert distance_text(12.345, "km") == "12.3 km" and distance_text(float("nan"), "mi") == (
+        "unknown"
+    )

@@ -98,6 +98,9 @@ def _value(kind: str):
         "tristate": TRISTATE,
         "currency": st.sampled_from(["", "USD", "CAD", "EUR"]),
         "date": DATES,
+        "status": st.sampled_from(
+            ["", "open", "temporarily closed", "closed", "unknown", "Permanently_Closed", "gone"]
+        ),
     }[kind]
 
 
@@ -379,3 +382,33 @@ def test_several_services_and_locations_become_one_clinic_each():
         "No services listed",
     ]
     assert "status is not active" in " ".join(back.problems["message"])
+
+
+@pytest.mark.parametrize(
+    "hsds, ours",
+    [
+        ("active", "open"),
+        ("inactive", "temporarily closed"),
+        ("temporarily closed", "temporarily closed"),
+        ("defunct", "closed"),
+        ("", "unknown"),
+    ],
+)
+def test_a_foreign_services_status_becomes_the_clinics_status(hsds, ours):
+    service = {
+        "id": "ac148810-d857-441c-9679-408f346de14b",
+        "name": "Ketamine infusions",
+        "status": hsds,
+        "organization": {"id": "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610", "name": "Pain Clinic"},
+    }
+    back = read_hsds(json.dumps(service).encode())
+    assert back.result.table["status"].iloc[0] == ours
+
+
+def test_our_statuses_export_as_hsds_service_statuses_and_come_back_exactly():
+    statuses = ["open", "temporarily closed", "closed", "unknown"]
+    table = directory(*({"id": s, "name": s, "status": s} for s in statuses))
+    services = hsds_tables(table, list_name="x")["service"].set_index("name")["status"]
+    assert services[statuses].tolist() == ["active", "temporarily closed", "defunct", "active"]
+    back = read_hsds(json.dumps(nested(hsds_tables(table, list_name="x"))).encode())
+    assert back.result.table.set_index("id").loc[statuses, "status"].tolist() == statuses

@@ -98,6 +98,7 @@ def test_weights_change_the_overall_and_weight_zero_removes_a_criterion():
             "pricing.sessions_stated": "yes",
             "pricing.payment_options": "yes",
             "pricing.reimbursement_help": "yes",
+            "pricing.refund_policy": "yes",
         },
     )
     safety_first = rank_clinics(table, parse_weights("monitoring=5"), today=TODAY)

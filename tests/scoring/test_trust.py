@@ -84,5 +84,8 @@ def test_equal_clinics_share_a_rank_after_filtering_and_near_a_place(monkeypatch
     directory.write_bytes(twins.to_csv(index=False).encode())
     monkeypatch.setenv("CLINIC_COMPARE_DIRECTORY", str(directory))
     at = AppTest.from_file(str(Path(__file__).parents[2] / "app.py"), default_timeout=60).run()
+    while more := [b for b in at.button if b.key == "find.more"]:  # every row
+        more[0].click().run()
+    at.toggle(key="w.every_detail").set_value(True).run()  # every column, the rank among them
     shown = at.dataframe[0].value
     assert shown.loc[shown["id"].isin(["twin", DEMO["id"].iloc[5]]), "rank"].nunique() == 1

@@ -42,12 +42,15 @@ def page(at, name):
 
 def test_find_shows_the_demo_scored_with_a_fictional_banner(app):
     assert "fictional demo data" in app.warning[0].value
-    assert "60 clinics from" in " ".join(c.value for c in app.caption)
+    captions = " ".join(c.value for c in app.caption)
+    assert "59 clinics from" in captions  # the demo's one closed clinic is hidden, and said so
+    assert "1 clinic is listed as closed and hidden" in captions
     assert len(app.dataframe[0].value) == 25  # a page of results at first
     table = results(app)
-    assert len(table) == 60
+    assert len(table) == 59
     assert table["overall"].is_monotonic_decreasing
-    assert list(table.columns) == ["id", "name", "overall", "price", "evidence"]  # no place yet
+    # No place yet, so no distance.
+    assert list(table.columns) == ["id", "name", "overall", "price", "evidence", "first_year"]
 
 
 def test_a_zip_and_radius_give_nearby_clinics_with_distances(app):
@@ -333,14 +336,13 @@ def test_picking_a_filter_does_not_rebuild_the_filters_box(app):
 
 def test_distances_in_km_for_a_canadian_place_and_miles_for_a_us_one(app):
     app.text_input(key="w.place").set_value("Toronto, ON").run()
-    assert app.radio(key="w.unit.CA").value == "km"
+    assert app.dataframe[0].value.columns[3] == "distance"
+    assert "km" in str(app.dataframe[0].proto.columns)  # the header says the unit
     km = results(app).set_index("id")["distance"]
-    app.radio(key="w.unit.CA").set_value("mi").run()
+    app.sidebar.radio(key="w.units").set_value("mi").run()
     miles = results(app).set_index("id")["distance"]
     known = km[km > 1].index  # (at-home programs are 0 away)
     assert len(known) and ((km[known] / miles[known] - 1.609344).abs() < 0.05).all()
-    app.text_input(key="w.place").set_value("85251").run()
-    assert app.radio(key="w.unit.US").value == "mi"
 
 
 def test_prices_read_with_their_currency_or_not_listed_never_none(monkeypatch, tmp_path):
@@ -355,6 +357,6 @@ def test_prices_read_with_their_currency_or_not_listed_never_none(monkeypatch, t
     monkeypatch.setenv("CLINIC_COMPARE_DIRECTORY", str(path))
     at = AppTest.from_file(APP, default_timeout=60).run()
     prices = results(at, detail=True).set_index("id")["price"]
-    assert prices.to_dict() == {"us": "US$450", "ca": "C$1,250", "none": "not listed"}
+    assert prices.to_dict() == {"us": "450 USD", "ca": "1,250 CAD", "none": "not listed"}
     shown = results(at, detail=True).astype(str)
     assert not shown.isin(["None", "nan", "NaN", "<NA>"]).any().any()
