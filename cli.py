@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # each command imports what it needs, so `method` never loads
 
     from providers.directory import ReadResult
     from providers.geo import Place
-    from providers.settings import Settings
+    from providers.settings import DatabaseUrl, Settings
     from scoring import DistanceUnit
 
 OK, DATA_ERROR, USAGE_ERROR = 0, 1, 2
@@ -205,7 +205,63 @@ def build_parser() -> argparse.ArgumentParser:
     hsds_in.add_argument("--format", choices=("csv", "json"), default=None)
 
     sub.add_parser("method", help="print the scoring method (Markdown)")
+    _add_workspace_parser(sub)
     return parser
+
+
+# --- `workspace copy`: moving the advocates' workspace between SQLite and PostgreSQL ---------
+
+
+def _add_workspace_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    workspace = sub.add_parser("workspace", help="manage the advocates' workspace")
+    actions = workspace.add_subparsers(dest="workspace_command", required=True, metavar="ACTION")
+    copy = actions.add_parser(
+        "copy",
+        help="copy a whole workspace (lists, clinics, change log, snapshots, reports) into an "
+        "empty one: SQLite file to PostgreSQL or back",
+        description="Copy every list, clinic, change, published snapshot and report from SRC "
+        "into the empty workspace DST, each table counted on both sides; on any problem "
+        "nothing is written. SRC and DST are file paths (SQLite) or postgresql:// addresses.",
+    )
+    copy.add_argument("source", type=_text, metavar="SRC")
+    copy.add_argument("target", type=_text, metavar="DST")
+
+
+def _workspace_location(text: str, role: str, must_exist: bool) -> Path | DatabaseUrl:
+    """A workspace argument: a PostgreSQL address or a SQLite file path."""
+    from providers.settings import DatabaseUrl, Settings, SettingsError
+
+    try:
+        where = Settings.from_env({"CLINIC_COMPARE_WORKSPACE": text}).workspace
+    except SettingsError as exc:
+        raise UsageError(str(exc).replace("CLINIC_COMPARE_WORKSPACE", role, 1)) from None
+    if isinstance(where, DatabaseUrl):
+        return where
+    assert where is not None
+    if must_exist and not where.is_file():
+        raise UsageError(f"{role}: there is no workspace file at {where}")
+    if not must_exist and where.is_dir():
+        raise UsageError(f"{role}: {where} is a folder; give the workspace file to create")
+    return where
+
+
+def cmd_workspace(args: argparse.Namespace) -> int:
+    from providers.curation import copy_workspace, open_workspace
+
+    source = _workspace_location(args.source, "SRC", must_exist=True)
+    target = _workspace_location(args.target, "DST", must_exist=False)
+    created = isinstance(target, Path) and not target.exists()
+    try:
+        with open_workspace(source) as src, open_workspace(target) as dst:
+            counts = copy_workspace(src, dst)
+    except BaseException:
+        if created and isinstance(target, Path):  # leave no empty workspace file behind
+            for leftover in (target, *target.parent.glob(target.name + "-*")):
+                leftover.unlink(missing_ok=True)
+        raise
+    shown = ", ".join(f"{n:,} {table}" for table, n in counts.items())
+    print(f"copied {shown} from {source} to {target}; every table counted on both sides")
+    return OK
 
 
 def _emit(data: bytes, out: Path | None) -> None:
@@ -515,7 +571,7 @@ def cmd_reports(args: argparse.Namespace) -> int:
     from providers.curation import WorkspaceError, open_workspace, report_details
 
     path = _settings().workspace
-    if path is None or not path.is_file():
+    if path is None or (isinstance(path, Path) and not path.is_file()):
         raise WorkspaceError(
             f"there is no workspace at {path}; set CLINIC_COMPARE_WORKSPACE to the advocates' "
             "workspace file"
@@ -584,6 +640,7 @@ COMMANDS = {
     "export-hsds": cmd_export_hsds,
     "import-hsds": cmd_import_hsds,
     "method": cmd_method,
+    "workspace": cmd_workspace,
 }
 
 

@@ -15,6 +15,7 @@ from benchmarks import (
     bench_location,
     bench_startup,
     bench_workspace,
+    bench_workspace_backends,
 )
 
 BENCHES: tuple[Callable[[], None], ...] = (
@@ -23,6 +24,7 @@ BENCHES: tuple[Callable[[], None], ...] = (
     bench_location.main,
     bench_app.main,
     bench_workspace.main,
+    bench_workspace_backends.main,  # SQLite and PostgreSQL side by side
     bench_limits.main,
     bench_load.main,  # the slowest: 1-20 concurrent Chromium sessions
 )

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
 from providers.access import Editors, EditorsError
 from scoring.errors import UsageError
@@ -102,23 +102,30 @@ def _path(value: str, env: Mapping[str, str]) -> Path | None:
     return Path(value)
 
 
-def _http_url(value: str, default: str) -> str:
-    """An http(s) address with a host name or IP address, in plain ASCII without spaces."""
-    if not value:
-        return default
-    usage = "must be a web address like https://host[:port]/path"
+def _url_parts(value: str, usage: str, shown: str) -> SplitResult:
+    """A URL's parts, or _Bad: too long, not plain printable ASCII, or a port out of range."""
     if len(value) > MAX_URL_CHARS:
         raise _Bad(f"{usage}, at most {MAX_URL_CHARS} characters")
     if not value.isascii() or not value.isprintable() or " " in value:
         raise _Bad(
             f"{usage} in plain ASCII without spaces or control characters "
-            f"(percent-encode anything else), not {_shown(value)}"
+            f"(percent-encode anything else), not {shown}"
         )
     try:
         parts = urlsplit(value)
-        host, _ = parts.hostname, parts.port  # .port raises ValueError when out of range
+        _ = parts.hostname, parts.port  # .port raises ValueError when out of range
     except ValueError as exc:
-        raise _Bad(f"{usage}, not {_shown(value)} ({exc})") from None
+        raise _Bad(f"{usage}, not {shown} ({exc})") from None
+    return parts
+
+
+def _http_url(value: str, default: str) -> str:
+    """An http(s) address with a host name or IP address, in plain ASCII without spaces."""
+    if not value:
+        return default
+    usage = "must be a web address like https://host[:port]/path"
+    parts = _url_parts(value, usage, _shown(value))
+    host = parts.hostname
     if parts.scheme not in ("http", "https") or not host:
         raise _Bad(f"{usage}, not {_shown(value)}")
     if not _HOST_PORT.fullmatch(parts.netloc) or not _valid_host(host):
@@ -243,6 +250,76 @@ def _default_cache(env: Mapping[str, str]) -> Path:
     return Path(base) / "ketamine-clinic-compare" / "geocode.sqlite"
 
 
+DATABASE_SCHEMES = ("postgresql", "postgres")
+
+
+def is_database_url(text: str) -> bool:
+    """Whether a workspace location is a PostgreSQL address rather than a file path."""
+    return text.strip().lower().startswith(tuple(f"{s}://" for s in DATABASE_SCHEMES))
+
+
+def redact_url(url: str) -> str:
+    """The address with its password (in the user part or a `password=` parameter) as ***,
+    so that no message, log line or page ever shows it."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url.split("://", 1)[0] + "://***"  # unparsable: show nothing but the scheme
+    netloc = parts.netloc
+    if password is not None:
+        user, _, host = netloc.rpartition("@")
+        netloc = user.split(":", 1)[0] + ":***@" + host
+    query = parts.query
+    if "password" in query.lower():
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, "***" if k.lower() == "password" else v) for k, v in pairs],
+                          safe="/*")  # fmt: skip
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+
+
+@dataclass(frozen=True)
+class DatabaseUrl:
+    """A PostgreSQL workspace address (`postgresql://user@host/db`).
+
+    It prints, formats and compares in messages without its password: the full address is
+    only in `.url`, which the store passes to the driver and nothing shows.
+    """
+
+    url: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return redact_url(self.url)
+
+    def __repr__(self) -> str:
+        return f"DatabaseUrl({str(self)!r})"
+
+
+def _database_url(value: str) -> DatabaseUrl:
+    usage = "must be a file path or a PostgreSQL address like postgresql://user@host:5432/db"
+    shown = _shown(redact_url(value))
+    parts = _url_parts(value, usage, shown)
+    host = parts.hostname
+    if host and not _valid_host(host):
+        raise _Bad(f"{usage}, not {shown}: {host!r} is not a host name or IP address")
+    if parts.fragment or value.endswith("#"):
+        raise _Bad(f"{usage} without '#fragment', not {shown}")
+    return DatabaseUrl(value)
+
+
+def _workspace(value: str, env: Mapping[str, str]) -> Path | DatabaseUrl:
+    """A PostgreSQL address, else a file path (SQLite); blank means the default file."""
+    if is_database_url(value):
+        return _database_url(value)
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", value):
+        scheme = value.split("://", 1)[0]
+        raise _Bad(
+            f"must be a file path or a postgresql:// address; {_shown(scheme)}:// "
+            "is not a workspace backend"
+        )
+    return _path(value, env) or _default_workspace(env)
+
+
 def _default_workspace(env: Mapping[str, str]) -> Path:
     home = env.get("HOME") or os.path.expanduser("~")
     base = env.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
@@ -257,7 +334,8 @@ class Settings:
     nominatim_url: str = NOMINATIM_URL
     user_agent: str = USER_AGENT
     geocode_cache: Path | None = None
-    workspace: Path | None = None
+    #: A file (SQLite, the default) or a PostgreSQL address shared by several app replicas.
+    workspace: Path | DatabaseUrl | None = None
     allow_private_urls: bool = False
     npi_url: str = NPI_REGISTRY_URL
     editors: Editors = field(default_factory=Editors)
@@ -315,7 +393,7 @@ class Settings:
             nominatim_url=get("NOMINATIM_URL", lambda v: _http_url(v, NOMINATIM_URL)),
             user_agent=get("USER_AGENT", _user_agent),
             geocode_cache=get("GEOCODE_CACHE", lambda v: _path(v, env) or _default_cache(env)),
-            workspace=get("WORKSPACE", lambda v: _path(v, env) or _default_workspace(env)),
+            workspace=get("WORKSPACE", lambda v: _workspace(v, env)),
             allow_private_urls=get("ALLOW_PRIVATE_URLS", _switch),
             npi_url=get("NPI_URL", lambda v: _http_url(v, NPI_REGISTRY_URL)),
         )

@@ -94,3 +94,34 @@ def published_workspace(path):
         ws.import_table("Arizona", parse_directory(csv_of(rows), "az.csv").table, "ana", "az")
         ws.publish_snapshot("Arizona", "ana@group.org")
     return path
+
+
+# --- a real PostgreSQL server for the workspace tests (tests/pgserver.py) -------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway server per test session; skipped without PostgreSQL, failed under CI."""
+    import os
+
+    from tests.pgserver import MISSING, TempPostgres, find_bin
+
+    bin_dir = find_bin()
+    if bin_dir is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(MISSING)
+        pytest.skip(MISSING)
+    server = TempPostgres(bin_dir).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """The address of a fresh, empty database on the session's server (dropped afterwards)."""
+    from providers.curation.postgres import close_pools
+
+    url = postgres_server.database()
+    yield url
+    close_pools(url)
+    postgres_server.drop(url)

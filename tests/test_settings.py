@@ -346,3 +346,52 @@ def test_fuzz_app_start_never_shows_a_traceback(name, value):
         Settings.from_env({name: value})
     except SettingsError:
         assert errors and errors[0].startswith("Configuration problem: ")
+
+
+# --- the workspace: a file (SQLite) or a PostgreSQL address, its password never shown -------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "postgresql://ana@db.example.org/clinics",
+        "postgres://ana:pw@10.0.0.5:5432/clinics?sslmode=require",
+        "postgresql:///clinics?host=/var/run/postgresql",
+        "POSTGRESQL://[::1]:5432/clinics",
+    ],
+)
+def test_a_postgresql_address_selects_postgresql(value):
+    from providers.settings import DatabaseUrl
+
+    workspace = Settings.from_env({P + "WORKSPACE": f" {value} "}).workspace
+    assert isinstance(workspace, DatabaseUrl) and workspace.url == value
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("postgresql://ana:s3cret@db:99999/c", "Port out of range"),
+        ("postgresql://ana:s3cret@bad host/c", "without spaces"),
+        ("postgresql://ana:s3cret@db/c#x", "without '#fragment'"),
+        ("postgresql://ana:s3cret@db_/c\u00e9", "plain ASCII"),
+        ("mysql://ana:s3cret@db/c", "is not a workspace backend"),
+        ("sqlite:///w.db", "is not a workspace backend"),
+    ],
+)
+def test_a_bad_workspace_address_is_refused_without_its_password(value, message):
+    text = refused({P + "WORKSPACE": value})
+    assert text.startswith(P + "WORKSPACE ") and message in text
+    assert "s3cret" not in text
+
+
+def test_the_password_of_a_workspace_address_is_never_printed():
+    from providers.settings import redact_url
+
+    workspace = Settings.from_env(
+        {P + "WORKSPACE": "postgresql://ana:s3cret@db/c?password=other&sslmode=require"}
+    ).workspace
+    whole = Settings(workspace=workspace)
+    for shown in (str(workspace), repr(workspace), f"{workspace}", repr(whole)):
+        assert "s3cret" not in shown and "other" not in shown, shown
+    assert str(workspace) == "postgresql://ana:***@db/c?password=***&sslmode=require"
+    assert redact_url("postgresql://db/c") == "postgresql://db/c"

@@ -27,7 +27,7 @@ from providers.curation import WorkspaceError, open_workspace, published_directo
 from providers.directory import DEMO, DirectoryError, ReadResult, parse_directory, read_directory
 from providers.geo import Gazetteer, OnlineGeocoder, Place, default_gazetteer, locate_clinics
 from providers.hsds import HsdsImport, Limits, read_hsds
-from providers.settings import PREFIX, Settings, SettingsError
+from providers.settings import PREFIX, DatabaseUrl, Settings, SettingsError
 from scoring import ClinicCompareError, ScoreBasis, default_checklist, score_basis
 from ui.share import Choices, from_params, to_params
 from ui.text import say
@@ -188,7 +188,7 @@ def _basis(_table: pd.DataFrame, key: str, today: dt.date) -> ScoreBasis:
 class Published:
     """Where a published list came from: reports about it go back to the same workspace."""
 
-    workspace: Path
+    workspace: Path | DatabaseUrl
     list_name: str
     published_on: str
     snapshot_id: int
@@ -253,10 +253,13 @@ class Directory:
 
 
 @st.cache_resource(show_spinner="Reading the published list...", max_entries=4)
-def _read_published(workspace: str, list_name: str, digest: str) -> ReadResult:
+def _read_published(
+    _workspace: Path | DatabaseUrl, where: str, list_name: str, digest: str
+) -> ReadResult:
     """One parse per snapshot content: a new publication has a new digest, so patients see it
-    at once (ids would not do: a workspace restored from a backup numbers them afresh)."""
-    with open_workspace(workspace) as store:
+    at once (ids would not do: a workspace restored from a backup numbers them afresh).
+    Cached by `where` (the address without its password), not by the address itself."""
+    with open_workspace(_workspace) as store:
         result, _ = published_directory(store, list_name)
     return result
 
@@ -265,7 +268,7 @@ def published(config: Settings, list_name: str) -> Directory | None:
     """The live snapshot of a workspace list (CLINIC_COMPARE_DIRECTORY=workspace:LIST)."""
     where = config.workspace
     try:
-        if where is None or not where.exists():
+        if where is None or (isinstance(where, Path) and not where.exists()):
             raise WorkspaceError("the workspace file does not exist yet")
         with open_workspace(where) as store:
             history = store.snapshots(list_name)  # newest (the live one) first
@@ -275,7 +278,7 @@ def published(config: Settings, list_name: str) -> Directory | None:
             return None
         row = history.iloc[0]
         live, at, digest = int(row["id"]), str(row["published_at"]), str(row["digest"])
-        result = _read_published(str(where), list_name, digest)
+        result = _read_published(where, str(where), list_name, digest)
     except ClinicCompareError as exc:
         say("error", "The published list {} cannot be shown: {}", list_name, exc)
         return None

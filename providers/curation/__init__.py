@@ -1,7 +1,9 @@
 """The advocates' workspace and the curation workflows.
 
-- The store interface (`WorkspaceStore`) and its SQLite backend; `open_workspace` picks the
-  backend from the configured location.
+- The store interface (`WorkspaceStore`) and its backends: SQLite (a file, the default) and
+  PostgreSQL (a `postgresql://` address shared by several app replicas); `open_workspace`
+  picks the backend from the configured location, `copy_workspace` moves a workspace
+  between them.
 - Duplicates and evidence-preserving merges.
 - The workflows both faces call: import with a merge plan, NPI checks of a list, filling
   coordinates, saving edits without overwriting anyone, publishing (frozen snapshots that
@@ -39,6 +41,7 @@ from providers.curation.store import (
     StoreBase,
     WorkspaceStore,
 )
+from providers.curation.transfer import copy_workspace
 from providers.curation.workflows import (
     CoordinateFill,
     ImportOutcome,
@@ -62,10 +65,20 @@ from providers.curation.workflows import (
     save_changes,
 )
 from providers.directory import Schema
+from providers.settings import DatabaseUrl, is_database_url
 
 
-def open_workspace(location: str | Path, schema: Schema | None = None) -> WorkspaceStore:
-    """The workspace at `location` (a file path: SQLite, created on first use)."""
+def open_workspace(
+    location: str | Path | DatabaseUrl, schema: Schema | None = None
+) -> WorkspaceStore:
+    """The workspace at `location`: a `postgresql://` address (PostgreSQL; its tables are made
+    on first use) or a file path (SQLite, created on first use)."""
+    if isinstance(location, str) and is_database_url(location):
+        location = DatabaseUrl(location.strip())
+    if isinstance(location, DatabaseUrl):
+        from providers.curation.postgres import PostgresStore  # the driver loads only if used
+
+        return PostgresStore.open(location, schema)
     return SqliteStore.open(location, schema)
 
 
@@ -95,6 +108,7 @@ __all__ = [
     "clinics_from_registry",
     "clinics_to_check",
     "coordinate_changes",
+    "copy_workspace",
     "editable",
     "edits_between",
     "fill_coordinates",

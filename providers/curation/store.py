@@ -1,10 +1,10 @@
 """The workspace store interface: what the curation workflows and the faces need of a backend.
 
-A backend (SQLite today) implements the primitives: lists, import, cells and versions, saving
-one clinic with an optimistic version check, the change log, export, published snapshots and
-patients' problem reports. What is built on those
-primitives (loading a list as a validated table, merging a duplicate, restoring a change) is
-written once in `StoreBase`, so a second backend implements only the primitives.
+A backend (SQLite or PostgreSQL, both running the shared SQL of `sql.py`) implements the
+primitives: lists, import, cells and versions, saving one clinic with an optimistic version
+check, the change log, export, published snapshots and patients' problem reports. What is
+built on those primitives (loading a list as a validated table, merging a duplicate,
+restoring a change) is written once in `StoreBase`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from providers.curation import SqliteStore, find_duplicates, merge_changes, text_cells
+from providers.curation import find_duplicates, merge_changes, text_cells
 from providers.directory import parse_directory
 from providers.directory.schema import default_schema
 from tests.conftest import csv_of
@@ -80,8 +80,8 @@ def test_merge_keeps_the_most_recently_verified_evidence_and_fills_blanks():
     assert "website" not in changes and "name" not in changes and "id" not in changes
 
 
-def test_a_merge_in_the_workspace_is_logged(tmp_path):
-    with SqliteStore.open(tmp_path / "w.sqlite") as ws:
+def test_a_merge_in_the_workspace_is_logged(new_store):
+    with new_store() as ws:
         ws.create_list("L", "ana")
         ws.import_table("L", table(EXISTING), "ana", "t")
         incoming = text_cells(table(INCOMING), ws.schema).set_index("id", drop=False)

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from providers.curation import (
     ReportLimits,
     ReportRefused,
-    SqliteStore,
     WorkspaceError,
     open_reports,
     report_details,
@@ -21,6 +20,7 @@ from providers.curation import (
 )
 from providers.directory import build_schema, parse_directory, read_directory
 from scoring.checklist import parse_checklist
+from tests.curation.conftest import scalar
 
 NOW = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC)
 MINUTE = dt.timedelta(minutes=1)
@@ -53,7 +53,7 @@ def send(ws, fields, **given):
 
 
 def stored(ws) -> int:
-    return ws.db.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
+    return ws.count_rows("reports")
 
 
 # --- what may be reported -------------------------------------------------------------------
@@ -101,7 +101,7 @@ def test_a_report_is_stored_cleaned_with_nothing_else_about_the_reporter(ws, fie
     assert row["clinic_id"] == "demo-001" and row["field"] == "phone"
     assert row["status"] == "open" and row["created_at"] == "2026-11-21T12:00:00+00:00"
     assert row["closed_by"] == row["closed_at"] == row["closing_note"] == ""
-    columns = {r[1] for r in ws.db.execute("PRAGMA table_info(reports)")}
+    columns = set(ws.table_columns("reports"))
     assert columns == {
         "id", "list_id", "clinic_id", "field", "description", "contact_email", "created_at",
         "status", "closed_by", "closed_at", "closing_note", "change_id",
@@ -113,7 +113,7 @@ def test_the_e_mail_address_is_optional(ws, fields):
     second = send(ws, fields, contact_email="   ")
     emails = ws.reports("Arizona").set_index("id")["contact_email"]
     assert emails[first] == emails[second] == ""
-    assert ws.db.execute("SELECT COUNT(*) FROM reports WHERE contact_email IS NULL").fetchone()[0]
+    assert scalar(ws, "SELECT COUNT(*) FROM reports WHERE contact_email IS NULL")
 
 
 @pytest.mark.parametrize(
@@ -241,12 +241,11 @@ def expected(description: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    path = tmp_path_factory.mktemp("reports") / "w.sqlite"
-    with SqliteStore.open(path) as ws:
-        ws.create_list("L", "ana")
-        ws.import_table("L", parse_directory(b"id,name\nc1,Clinic\n", "x.csv").table, "a", "t")
-        yield ws
+def tiny(shared_store):
+    shared_store.create_list("L", "ana")
+    table = parse_directory(b"id,name\nc1,Clinic\n", "x.csv").table
+    shared_store.import_table("L", table, "a", "t")
+    return shared_store
 
 
 DESCRIPTIONS = st.one_of(
@@ -400,10 +399,10 @@ def test_a_report_about_a_field_no_longer_offered_keeps_its_name(ws, fields, che
     assert row["field_label"] == "retired.item" and row["current_value"] == ""
 
 
-def test_many_reports_each_get_their_own_clinic_s_context(tmp_path, checklist):
+def test_many_reports_each_get_their_own_clinic_s_context(new_store, checklist):
     rows = "".join(f"c{n},Clinic {n},555-{n:04d}\n" for n in range(2000))
     table = parse_directory(("id,name,phone\n" + rows).encode(), "x.csv").table
-    with SqliteStore.open(tmp_path / "w.sqlite") as ws:
+    with new_store() as ws:
         ws.create_list("Big", "ana")
         ws.import_table("Big", table, "ana", "t")
         for n in range(2000):

@@ -1,11 +1,16 @@
-"""The advocates' workspace store: round trips, conflicts, history, crashes, broken files."""
+"""The advocates' workspace store: round trips, conflicts, history, crashes, broken files.
 
+Tests taking `ws`, `new_store` or `shared_store` run on both backends (SQLite and
+PostgreSQL, tests/curation/conftest.py); those opening `SqliteStore` themselves test what only
+a SQLite file has (WAL, PRAGMAs, damaged or read-only files, a full disk).
+"""
+
+import itertools
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -140,8 +145,8 @@ def test_a_read_only_database_refuses_writes_with_a_message(tmp_path):
 SAVER = textwrap.dedent(
     """
     import sys
-    from providers.curation import SqliteStore
-    ws = SqliteStore.open(sys.argv[1])
+    from providers.curation import open_workspace
+    ws = open_workspace(sys.argv[1])
     version = ws.load("L")[1]["c1"]
     print("ready", flush=True)
     n = 0
@@ -153,20 +158,19 @@ SAVER = textwrap.dedent(
 )
 
 
-def test_a_process_killed_while_saving_leaves_old_or_new_never_a_mix(tmp_path):
-    path = tmp_path / "w.sqlite"
-    with SqliteStore.open(path) as ws:
+def test_a_process_killed_while_saving_leaves_old_or_new_never_a_mix(new_store, location):
+    with new_store() as ws:
         ws.create_list("L", "ana")
         ws.import_table("L", parse_directory(b"id,name\nc1,Clinic\n", "x.csv").table, "ana", "t")
     for delay in (0.3, 0.6, 0.9):
         child = subprocess.Popen(
-            [sys.executable, "-c", SAVER, str(path)], cwd=REPO, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", SAVER, location], cwd=REPO, stdout=subprocess.PIPE, text=True
         )
         assert child.stdout.readline().strip() == "ready"
         time.sleep(delay)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
-        with SqliteStore.open(path) as ws:
+        with new_store() as ws:
             result, versions = ws.load("L")
             row = result.table.iloc[0]
             n = int(row["notes"].split()[1])
@@ -203,15 +207,14 @@ def test_the_csv_export_is_the_directory_format_and_formula_safe(ws):
     assert back.table.set_index("id").loc["demo-004", "notes"] == "=cmd|' /C calc'!A0"
 
 
-def test_a_new_checklist_item_adds_its_column_on_open(tmp_path):
+def test_a_new_checklist_item_adds_its_column_on_open(new_store):
     import tomllib
     from importlib import resources
 
     from providers.directory import build_schema
     from scoring.checklist import parse_checklist
 
-    path = tmp_path / "w.sqlite"
-    with SqliteStore.open(path) as ws:
+    with new_store() as ws:
         ws.create_list("L", "ana")
         ws.import_table("L", parse_directory(b"id,name\nc1,Clinic\n", "x.csv").table, "ana", "t")
     raw = tomllib.loads(resources.files("scoring").joinpath("checklist.toml").read_text("utf-8"))
@@ -219,7 +222,7 @@ def test_a_new_checklist_item_adds_its_column_on_open(tmp_path):
         {"key": "new_item", "label": "New", "points": 1, "evidence": "e", "question": "q?"}
     )
     schema = build_schema(parse_checklist(raw))
-    with SqliteStore.open(path, schema) as ws:
+    with new_store(schema) as ws:
         assert ws.save_clinic("L", "c1", {"monitoring.new_item": "yes"}, 1, "ana") == 2
         assert str(ws.load("L")[0].table.loc[0, "monitoring.new_item"]) == "yes"
 
@@ -249,6 +252,7 @@ def test_a_full_disk_is_a_message_and_nothing_half_saved(tmp_path):
 # --- whatever list separator a spreadsheet uses, no exported cell starts a formula ----------
 
 EDITED = ("name", "address", "notes", "phone")
+EXAMPLES = itertools.count()
 
 
 @settings(max_examples=40, deadline=None)
@@ -257,7 +261,7 @@ EDITED = ("name", "address", "notes", "phone")
     typed=st.tuples(HOSTILE, HOSTILE, HOSTILE, HOSTILE),
     website=HOSTILE,
 )
-def test_no_list_separator_makes_an_exported_cell_a_formula(imported, typed, website):
+def test_no_list_separator_makes_an_exported_cell_a_formula(shared_store, imported, typed, website):
     rows = [{"id": "anchor", "name": "Anchor", "postal_code": "85251"}] + [
         {"name": n, "notes": t, "website": "https://example.org/" + "".join(w.split())}
         for n, t, w in imported
@@ -267,13 +271,13 @@ def test_no_list_separator_makes_an_exported_cell_a_formula(imported, typed, web
     if not changes["name"].strip():
         changes["name"] = "x" + changes["name"]  # a clinic needs a name
     changes["website"] = "https://example.org/" + "".join(website.split())
-    with tempfile.TemporaryDirectory() as folder, SqliteStore.open(Path(folder) / "w") as ws:
-        ws.create_list("L", "ana")
-        ws.import_table("L", table, "ana", "x.csv")
-        ws.save_clinic("L", "anchor", changes, 1, "ana")
-        exported = ws.export_csv("L")
-        assert_no_cell_starts_a_formula(exported)
-        loaded = ws.load("L")[0].table
+    ws, name = shared_store, f"L{next(EXAMPLES)}"
+    ws.create_list(name, "ana")
+    ws.import_table(name, table, "ana", "x.csv")
+    ws.save_clinic(name, "anchor", changes, 1, "ana")
+    exported = ws.export_csv(name)
+    assert_no_cell_starts_a_formula(exported)
+    loaded = ws.load(name)[0].table
     back = parse_directory(exported, "x.csv")
     assert back.problems.empty, back.problems
     pd.testing.assert_frame_equal(back.table, loaded, check_dtype=False)
@@ -281,6 +285,7 @@ def test_no_list_separator_makes_an_exported_cell_a_formula(imported, typed, web
     assert {f: anchor[f] for f in changes} == {f: v.strip() for f, v in changes.items()}
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # SQLite only: files of earlier versions
 def test_cells_stored_before_separators_were_guarded_are_guarded_when_the_file_opens(ws):
     # A workspace written by an earlier version (schema 2) holds free text guarded at its
     # start only, and URLs as typed; opening it guards both after every separator, once.
@@ -299,3 +304,19 @@ def test_cells_stored_before_separators_were_guarded_are_guarded_when_the_file_o
     clinic = parse_directory(exported, "x.csv").table.set_index("id").loc["demo-005"]
     assert clinic["notes"] == '=1;=HYPERLINK("x")\n-2'
     assert clinic["website"] == "https://example.org/a;=1,+2"
+
+
+def test_a_hundred_thousand_clinics_import_export_and_edit(new_store):
+    from benchmarks.synthetic import synthetic_table
+
+    table = synthetic_table(100_000)
+    with new_store() as ws:
+        ws.create_list("Big", "ana")
+        assert ws.import_table("Big", table, "ana", "big.csv") == 100_000
+        exported = ws.export_csv("Big")
+        assert exported.count(b"\r\n") == 100_001  # the header and every clinic
+        versions = ws.load("Big")[1]
+        last = table["id"].iloc[-1]
+        assert len(versions) == 100_000 and versions[last] == 1
+        assert ws.save_clinic("Big", last, {"phone": "555-0100"}, 1, "ana") == 2
+        assert ws.count_rows("changes") == 100_001

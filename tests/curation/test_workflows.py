@@ -1,4 +1,4 @@
-"""The curation workflows that both faces call, against a real SQLite workspace."""
+"""The curation workflows that both faces call, against a real workspace (SQLite and PostgreSQL)."""
 
 import datetime as dt
 

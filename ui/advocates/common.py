@@ -129,7 +129,12 @@ def who_field() -> str:
 
 @contextmanager
 def workspace() -> Iterator[WorkspaceStore | None]:
-    """The configured workspace for this run (closed afterwards), or None with a message."""
+    """The configured workspace for this run (closed afterwards), or None with a message.
+
+    Every advocates' page runs inside this block, so a workspace that cannot be opened (a
+    PostgreSQL server that is down) or that fails during the run (a connection lost in the
+    middle of a save, which rolls it back) is one clear message here, never a traceback.
+    """
     config = state.settings()
     if config is None or config.workspace is None:
         yield None
@@ -141,7 +146,10 @@ def workspace() -> Iterator[WorkspaceStore | None]:
         yield None
         return
     with store:
-        yield store
+        try:
+            yield store
+        except WorkspaceError as exc:
+            say("error", "The workspace could not finish this: {}", exc)
 
 
 def create_list(store: WorkspaceStore, who: str) -> None:

@@ -37,7 +37,9 @@ def publish_section(d: Desk) -> None:
     stamp = dt.date.today().isoformat()
     st.subheader("Download")
     st.write("Download the list in the directory format, ready to share or load in the app.")
-    location, schema, name = d.store.location, d.store.schema, d.list_name
+    # Where this run's store was opened (a file, or the address with its password).
+    location, schema, name = d.config.workspace, d.store.schema, d.list_name
+    assert location is not None
 
     # Built only when clicked (this run's workspace is closed by then): a large list is not
     # exported on every rerun of the page.
