@@ -24,7 +24,7 @@ from scoring import (
 from ui import state
 from ui.share import to_params
 from ui.sidebar import unit
-from ui.text import plain
+from ui.text import plain, say
 
 MAX_DOWNLOAD_ROWS = 50
 
@@ -69,7 +69,7 @@ def render() -> None:
                 f"first-year cost (estimate) {plain(costs[clinic_id])}"
             )
             if row["status"] in (CLOSED, "temporarily closed"):
-                st.warning(f"Listed as {row['status']}.")
+                say("warning", "Listed as {}.", row["status"])
             notes[clinic_id] = st.text_area(
                 "My notes",
                 key=state.seed(f"w.note.{clinic_id}", notes.get(clinic_id, "")),
