@@ -34,6 +34,7 @@ from scoring.display import (
     round_half_up,
     rounded,
     rounding_rule,
+    tel_uri,
 )
 from scoring.engine import (
     Explanation,
@@ -104,5 +105,6 @@ __all__ = [
     "rounding_rule",
     "score_basis",
     "shortlist_frame",
+    "tel_uri",
     "with_cost",
 ]

@@ -62,6 +62,16 @@ def distance_text(value: object, unit: DistanceUnit) -> str:
     return text if text == UNKNOWN else f"{text} {unit}"
 
 
+def tel_uri(phone: object) -> str | None:
+    """A `tel:` address for a listed phone number (digits and a leading + only, so nothing
+    else from the directory reaches the link), or None when too few digits to dial."""
+    text = str(phone or "").strip()
+    digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
+    if not 7 <= len(digits) <= 15:  # E.164 allows at most 15 digits
+        return None
+    return f"tel:{'+' if text.startswith('+') else ''}{digits}"
+
+
 def rounding_rule() -> str:
     """The rule in words, for the method page."""
     return (

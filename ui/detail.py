@@ -8,12 +8,14 @@ import streamlit as st
 
 from scoring import (
     CLOSED,
+    NOT_LISTED,
     CostSummary,
     cost_summary,
     explain,
     money_text,
     number_text,
     round_half_up,
+    tel_uri,
 )
 from ui import state
 from ui.report import report_form, thanks
@@ -22,24 +24,62 @@ from ui.text import plain, safe_url, say
 STATE_LABEL = {"yes": "Yes", "no": "No", "unknown": "Unknown"}
 
 
-def pick_clinic(table: pd.DataFrame) -> pd.Series | None:
+def picker_order(
+    names: dict[str, str], shortlist: tuple[str, ...], results: tuple[str, ...]
+) -> list[str]:
+    """The shortlist first, then the clinics the Find page showed last (best first), then
+    everyone else by name: the clinic a patient is thinking of is near the top."""
+    first = [i for i in dict.fromkeys([*shortlist, *results]) if i in names]
+    chosen = set(first)
+    rest = sorted((i for i in names if i not in chosen), key=lambda i: names[i].casefold())
+    return first + rest
+
+
+def pick_clinic(d: state.Directory) -> pd.Series | None:
     c = state.choices()
-    ordered = table.sort_values("name", kind="stable")
-    ids = ordered["id"].tolist()
-    names = dict(zip(ordered["id"], ordered["name"], strict=True))
-    if not ids:
+    table = d.table
+    names = d.names()
+    if not names:
         st.info("The directory has no clinics.")
         return None
-    default = (
-        c.selected
-        if c.selected in names
-        else (c.shortlist[0] if c.shortlist and c.shortlist[0] in names else ids[0])
-    )
+    on_list, results = set(c.shortlist), state.last_results()
+    ids = picker_order(names, c.shortlist, results)
+    place = {clinic: n for n, clinic in enumerate(results, start=1)}
+
+    def label(clinic: str) -> str:
+        if clinic in on_list:
+            return f"{names[clinic]} (on your shortlist)"
+        if clinic in place:
+            return f"{names[clinic]} (result {place[clinic]})"
+        return names[clinic]
+
+    default = c.selected if c.selected in names else ids[0]
     chosen = st.selectbox(
-        "Clinic", ids, format_func=lambda i: names[i], key=state.seed("w.clinic", default)
+        "Clinic",
+        ids,
+        format_func=label,
+        key=state.seed("w.clinic", default),
+        help="Your shortlist comes first, then the clinics you last saw on Find clinics.",
     )
     state.update(selected=chosen)
     return table[table["id"] == chosen].iloc[0]
+
+
+def phone_link(phone: object) -> str:
+    """A listed phone number as a Markdown `tel:` link (shown escaped), else plain text."""
+    text = str(phone or "").strip()
+    uri = tel_uri(text)
+    if uri is None:
+        return plain(text) if text else NOT_LISTED
+    return f"[{plain(text)}]({uri})"
+
+
+def chart_text(scores: pd.DataFrame) -> str:
+    """The bar chart in words (its text alternative): each criterion and its score."""
+    parts = [
+        f"{c} {number_text(v)}" for c, v in zip(scores["criterion"], scores["score"], strict=True)
+    ]
+    return "Scores out of 100: " + "; ".join(parts) + "."
 
 
 def cost_section(cost: CostSummary, asked: tuple[str, ...]) -> None:
@@ -60,7 +100,7 @@ def render() -> None:
     d = state.page("Clinic detail")
     if d is None:
         return
-    clinic = pick_clinic(d.table)
+    clinic = pick_clinic(d)
     if clinic is None:
         return
     c = state.choices()
@@ -82,13 +122,13 @@ def render() -> None:
     where = ", ".join(
         str(clinic[k]) for k in ("address", "city", "region", "postal_code") if clinic[k]
     )
-    st.text(
-        f"{where or 'Address unknown'}\nPhone: {clinic['phone'] or 'unknown'}\n"
-        f"Status: {status or 'unknown'}"
+    st.markdown(
+        f"{plain(where) or 'Address not listed'}  \nPhone: {phone_link(clinic['phone'])}  \n"
+        f"Status: {plain(status or 'unknown')}"
     )
     url = safe_url(clinic["website"])
     if url:
-        st.link_button("Clinic website", url)
+        st.link_button("Clinic website (opens in a new tab)", url)
     cost = cost_summary(clinic)
     top = st.columns(5)
     top[0].metric("Overall score", f"{number_text(why.overall)} / 100")
@@ -128,9 +168,10 @@ def render() -> None:
             x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="score (0-100)"),
             tooltip=["criterion:N", alt.Tooltip("score:Q", format=".0f")],
         )
-        .properties(height=240)
+        .properties(height=240, description=chart_text(scores))
     )
     st.altair_chart(chart, width="stretch")
+    st.caption(chart_text(scores))  # the chart's text alternative, visible to everyone
     cost_section(cost, why.questions)
     st.subheader("Patient reviews")
     if why.reviews_mean is None:

@@ -342,6 +342,7 @@ def render() -> None:
     unit = sidebar.unit(place)
     limit = st.session_state.setdefault("find.rows", PAGE_ROWS)
     frame = for_display(shown.head(limit), unit)
+    state.remember_results(frame["id"])
     order = "best overall score first" if c.sort == "score" or place is None else "nearest first"
     say("caption", "{} clinics from {}, {}", len(shown), d.label, order)
     if note := closed_note(filters.hidden_closed(ranked)):

@@ -16,7 +16,7 @@ import datetime as dt
 import functools
 import hashlib
 import os
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -97,6 +97,18 @@ def set_shortlist(ids: tuple[str, ...]) -> None:
     """Change the shortlist from any page; the Find page's picker is re-seeded from it."""
     update(shortlist=ids)
     st.session_state.pop("w.shortlist", None)
+
+
+RESULTS_KEY = "find.results"
+
+
+def remember_results(ids: Iterable[str]) -> None:
+    """The clinics the Find page showed last, best first (the detail page offers them first)."""
+    st.session_state[RESULTS_KEY] = tuple(ids)
+
+
+def last_results() -> tuple[str, ...]:
+    return st.session_state.get(RESULTS_KEY, ())
 
 
 def remember_place(found: Place | None) -> None:

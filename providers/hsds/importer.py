@@ -485,11 +485,15 @@ def import_package(package: RawPackage, schema: Schema | None = None) -> HsdsImp
     made_id = made_id.where(made_id != "", rows["organization_id"])
     out["id"] = out["id"].where(out["id"] != "", made_id)
 
-    odd = (status != "active") & (status != "") & ~ours_row
+    # Statuses HSDS defines map to ours (and closed clinics are hidden from patients); only a
+    # status nobody defined needs a person to look.
+    known = status.str.strip().str.lower().isin(list(STATUS_OF_SERVICE))
+    odd = ~known & (status.str.strip() != "") & ~ours_row
     if odd.any():
         found.append(
             problem(
-                "The service's status is not active; the clinic was imported, please check it.",
+                "The service's status is not one HSDS defines (active, inactive, "
+                "temporarily closed, defunct); the clinic was imported with status unknown.",
                 column="service.status",
                 value=status[odd].to_numpy(),
                 rows=np.flatnonzero(odd.to_numpy()) + 1,

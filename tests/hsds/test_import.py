@@ -381,7 +381,8 @@ def test_several_services_and_locations_become_one_clinic_each():
         "Group practice",
         "No services listed",
     ]
-    assert "status is not active" in " ".join(back.problems["message"])
+    assert table["status"].tolist() == ["open", "open", "temporarily closed", "unknown"]
+    assert "status" not in " ".join(back.problems["message"])  # inactive is an HSDS status
 
 
 @pytest.mark.parametrize(
@@ -392,6 +393,7 @@ def test_several_services_and_locations_become_one_clinic_each():
         ("temporarily closed", "temporarily closed"),
         ("defunct", "closed"),
         ("", "unknown"),
+        ("paused until spring", "unknown"),
     ],
 )
 def test_a_foreign_services_status_becomes_the_clinics_status(hsds, ours):
@@ -403,6 +405,8 @@ def test_a_foreign_services_status_becomes_the_clinics_status(hsds, ours):
     }
     back = read_hsds(json.dumps(service).encode())
     assert back.result.table["status"].iloc[0] == ours
+    warned = "not one HSDS defines" in " ".join(back.problems["message"])
+    assert warned == (hsds == "paused until spring")
 
 
 def test_our_statuses_export_as_hsds_service_statuses_and_come_back_exactly():

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring import explain, number_text, rank_clinics, round_half_up, shortlist_frame
+from scoring import explain, number_text, rank_clinics, round_half_up, shortlist_frame, tel_uri
 from scoring.display import PLACES
 from tests.conftest import TODAY, full_clinic, table_of
 
@@ -55,3 +55,21 @@ def test_a_date_span_reads_first_to_last_and_none_without_dates():
     )
     assert date_span(pd.Series([None, "", "not a date"])) is None
     assert date_span(pd.Series([], dtype="object")) is None
+
+
+@pytest.mark.parametrize(
+    ("phone", "uri"),
+    [
+        ("(614) 555-0142", "tel:6145550142"),
+        ("+1 416-555-0199", "tel:+14165550199"),
+        ("614.555.0142 ext. 3", "tel:61455501423"),
+        ("call us", None),
+        ("", None),
+        (None, None),
+        ("12345", None),
+        ("javascript:alert(1)//6145550142", "tel:16145550142"),
+        ("1" * 16, None),
+    ],
+)
+def test_a_phone_link_holds_only_digits_and_a_leading_plus(phone, uri):
+    assert tel_uri(phone) == uri

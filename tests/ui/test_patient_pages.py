@@ -11,16 +11,6 @@ from tests.conftest import csv_of, full_clinic
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-@pytest.fixture
-def app(monkeypatch):
-    monkeypatch.delenv("CLINIC_COMPARE_DIRECTORY", raising=False)
-    monkeypatch.delenv("CLINIC_COMPARE_GEOCODER", raising=False)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
-
-
 def results(at, detail=False):
     """The Find page's results: every row ("Show more" until all are shown) and, with
     `detail`, every column ("Show every detail")."""
