@@ -72,18 +72,12 @@ NO_LIMIT = "any"
 
 
 def _radius(text: str) -> float:
-    """A radius in km from '50mi' / '80km' (math.inf for 'any'); a bare number is refused, since
-    50 could be miles or kilometres."""
+    """A radius in km from '50mi' / '80km' (math.inf for 'any'); a bare number is refused."""
     from providers.geo import PlaceError, parse_radius
 
     cleaned = _text(text).strip().lower()
     if cleaned == NO_LIMIT:
         return math.inf
-    if cleaned.replace(".", "", 1).isdigit():
-        raise argparse.ArgumentTypeError(
-            f"'{text}' has no unit: write it in miles or kilometres, e.g. {cleaned}mi or "
-            f"{cleaned}km (50mi is about 80km), or '{NO_LIMIT}' for no limit"
-        )
     try:
         return parse_radius(cleaned)
     except PlaceError as exc:

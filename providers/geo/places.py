@@ -673,14 +673,20 @@ def distance_unit(place: Place | None, choice: str = "auto") -> DistanceUnit:
 
 
 def parse_radius(text: str) -> float:
-    """'50mi', '80km', '50' (miles) -> kilometres. Raises `PlaceError` with a clear message."""
+    """'50mi', '80km', '5 miles' -> kilometres. A bare number is refused: 50 could be miles
+    or kilometres. Raises `PlaceError` with a clear message."""
     m = re.fullmatch(
         r"\s*(\d+(?:\.\d+)?)\s*(mi|miles?|km|kilometres?|kilometers?)?\s*", text.lower()
     )
     if not m:
         raise PlaceError(f"radius '{text}' is not like 50mi or 80km")
-    value = float(m.group(1))
+    number, unit = m.group(1), m.group(2)
+    if unit is None:
+        raise PlaceError(
+            f"radius '{text.strip()}' has no unit: write it in miles or kilometres, e.g. "
+            f"{number}mi or {number}km (50mi is about 80km)"
+        )
+    value = float(number)
     if value <= 0 or value > 5000:
         raise PlaceError("radius must be above 0 and at most 5000")
-    unit = m.group(2) or "mi"
     return value if unit.startswith("k") else value * KM_PER_MILE

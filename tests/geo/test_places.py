@@ -104,16 +104,21 @@ def test_distance_is_vectorised_and_nan_without_coordinates():
 
 
 @pytest.mark.parametrize(
-    "text, km", [("50mi", 80.4672), ("80km", 80.0), ("10", 16.09344), (" 5 miles", 8.04672)]
+    "text, km", [("50mi", 80.4672), ("80km", 80.0), ("10 km", 10.0), (" 5 miles", 8.04672)]
 )
 def test_radius_units(text, km):
     assert parse_radius(text) == pytest.approx(km)
 
 
-@pytest.mark.parametrize("text", ["fifty", "-5km", "0mi", "10 parsecs"])
+@pytest.mark.parametrize("text", ["fifty", "-5km", "0mi", "10 parsecs", "10"])
 def test_bad_radius_is_refused(text):
     with pytest.raises(PlaceError, match="radius"):
         parse_radius(text)
+
+
+def test_a_radius_without_a_unit_shows_both_ways_to_write_it():
+    with pytest.raises(PlaceError, match="no unit.*25mi or 25km"):
+        parse_radius("25")
 
 
 def test_distances_are_in_km_for_a_canadian_place_and_miles_otherwise_unless_chosen():
