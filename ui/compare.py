@@ -50,14 +50,14 @@ def render() -> None:
     default = [i for i in (c.compare or c.shortlist[:4]) if i in names]
     picked = st.multiselect(
         "Choose 2 to 4 clinics",
-        sorted(names, key=names.__getitem__),
+        state.patients_clinics_first(names, c.shortlist, state.last_results()),
         format_func=names.__getitem__,
         max_selections=4,
         key=state.seed("w.compare", default),
     )
     state.update(compare=tuple(picked))
     if len(picked) < 2:
-        st.info("Pick at least two clinics (your shortlist is offered first).")
+        st.info("Pick at least two clinics (your shortlist is offered first, then your results).")
         return
     rows = [table[table["id"] == i].iloc[0] for i in picked]
     compared = comparison_table(rows, dict(c.weights))

@@ -24,17 +24,6 @@ from ui.text import plain, safe_url, say
 STATE_LABEL = {"yes": "Yes", "no": "No", "unknown": "Unknown"}
 
 
-def picker_order(
-    names: dict[str, str], shortlist: tuple[str, ...], results: tuple[str, ...]
-) -> list[str]:
-    """The shortlist first, then the clinics the Find page showed last (best first), then
-    everyone else by name: the clinic a patient is thinking of is near the top."""
-    first = [i for i in dict.fromkeys([*shortlist, *results]) if i in names]
-    chosen = set(first)
-    rest = sorted((i for i in names if i not in chosen), key=lambda i: names[i].casefold())
-    return first + rest
-
-
 def pick_clinic(d: state.Directory) -> pd.Series | None:
     c = state.choices()
     table = d.table
@@ -43,7 +32,7 @@ def pick_clinic(d: state.Directory) -> pd.Series | None:
         st.info("The directory has no clinics.")
         return None
     on_list, results = set(c.shortlist), state.last_results()
-    ids = picker_order(names, c.shortlist, results)
+    ids = state.patients_clinics_first(names, c.shortlist, results)
     place = {clinic: n for n, clinic in enumerate(results, start=1)}
 
     def label(clinic: str) -> str:

@@ -99,6 +99,17 @@ def set_shortlist(ids: tuple[str, ...]) -> None:
     st.session_state.pop("w.shortlist", None)
 
 
+def patients_clinics_first(
+    names: dict[str, str], shortlist: tuple[str, ...], results: tuple[str, ...]
+) -> list[str]:
+    """Clinic ids for a picker: the shortlist first, then the clinics the Find page showed last
+    (best first), then everyone else by name, so the clinic a patient means is near the top."""
+    first = [i for i in dict.fromkeys([*shortlist, *results]) if i in names]
+    chosen = set(first)
+    rest = sorted((i for i in names if i not in chosen), key=lambda i: names[i].casefold())
+    return first + rest
+
+
 RESULTS_KEY = "find.results"
 
 

@@ -117,7 +117,7 @@ def test_bad_radius_is_refused(text):
 
 
 def test_a_radius_without_a_unit_shows_both_ways_to_write_it():
-    with pytest.raises(PlaceError, match="no unit.*25mi or 25km"):
+    with pytest.raises(PlaceError, match=r"no unit.*25mi or 25km"):
         parse_radius("25")
 
 

@@ -8,16 +8,16 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import csv_of, full_clinic
 from tests.ui.test_patient_pages import page, results
-from ui.detail import picker_order
+from ui.state import patients_clinics_first
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def test_the_order_is_shortlist_then_last_results_then_names():
     names = {"a": "Zeta", "b": "alpha", "c": "Beta", "d": "Gamma", "e": "delta"}
-    assert picker_order(names, ("d",), ("e", "d", "x")) == ["d", "e", "b", "c", "a"]
-    assert picker_order(names, (), ()) == ["b", "c", "e", "d", "a"]  # by name, any case
-    assert picker_order({}, ("a",), ("b",)) == []
+    assert patients_clinics_first(names, ("d",), ("e", "d", "x")) == ["d", "e", "b", "c", "a"]
+    assert patients_clinics_first(names, (), ()) == ["b", "c", "e", "d", "a"]  # by name, any case
+    assert patients_clinics_first({}, ("a",), ("b",)) == []
 
 
 def test_the_picker_lists_the_shortlist_then_the_results_the_patient_saw(app):
@@ -68,3 +68,12 @@ def test_the_score_chart_is_also_given_in_words(app, checklist):
     words = next(c.value for c in app.caption if c.value.startswith("Scores out of 100"))
     for criterion in checklist.criteria:
         assert criterion.label in words
+
+
+def test_compare_offers_the_shortlist_first_too(app):
+    seen = results(app)["id"].tolist()
+    app.multiselect(key="w.shortlist").set_value([seen[2]]).run()
+    page(app, "compare")
+    assert app.multiselect(key="w.compare").options[:2] == [
+        *(app.multiselect(key="w.compare").format_func(i) for i in (seen[2], seen[0]))
+    ]
