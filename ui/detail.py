@@ -75,9 +75,9 @@ def cost_section(cost: CostSummary, asked: tuple[str, ...]) -> None:
     """The facts behind the first-year estimate, and what to ask to narrow it."""
     st.subheader("What the first year may cost")
     kind = "" if cost.exact else " (a range: some prices are not listed)"
-    st.write(f"Estimate: {plain(cost.text)}{kind}. An estimate, not a quote; see Method.")
+    st.write(f"Estimate: {plain(cost.text)}{kind}. It is an estimate, not a quote (see Method).")
     facts = pd.DataFrame(
-        {"fact": [f for f, _ in cost.facts], "as listed": [v for _, v in cost.facts]}
+        {"Cost": [f for f, _ in cost.facts], "As listed": [v for _, v in cost.facts]}
     )
     st.dataframe(facts, hide_index=True, width="stretch")
     more = [q for q in cost.questions if q not in asked]
@@ -99,7 +99,7 @@ def render() -> None:
     if status == CLOSED:
         st.error("This clinic is listed as closed. Check with the clinic before you contact it.")
     elif status == "temporarily closed":
-        st.warning("This clinic is listed as temporarily closed: ask when it will reopen.")
+        st.warning("This clinic is listed as closed for now: ask when it will open again.")
     reported = d.open_reports().get(str(clinic["id"]))
     if reported:
         say("info", "A reader reported a problem on {}; the list's curators are reviewing it.",
@@ -122,14 +122,16 @@ def render() -> None:
     top = st.columns(5)
     top[0].metric("Overall score", f"{number_text(why.overall)} / 100")
     top[1].metric(
-        "Items known", f"{number_text(why.completeness)}%", help=f"{why.unknowns} items unknown"
+        "Checklist answers known",
+        f"{number_text(why.completeness)}%",
+        help=f"{why.unknowns} checklist answers are unknown",
     )
     top[2].metric("Price per session", money_text(clinic["price_per_session"], clinic["currency"]))
     top[3].metric(
         "First-year cost (estimate)",
         cost.text,
-        help="Consultation, the first series and boosters to month 12, in the clinic's own "
-        "currency. A range when some prices are unknown; see Method.",
+        help="Consultation, the first series and boosters up to month 12, in the clinic's own "
+        "currency. A range when some prices are unknown (see Method).",
     )
     shortlisted = clinic["id"] in c.shortlist
     if top[4].button(
@@ -168,24 +170,24 @@ def render() -> None:
     else:
         caution = " Few reviews: use with caution." if why.few_reviews else ""
         st.write(
-            f"{why.reviews_mean:.1f} stars from {why.reviews_count} reviews; counted as "
-            f"{number_text(why.reviews_shrunk, 'rating')} after shrinking toward the prior "
-            f"(see Method).{caution}"
+            f"{why.reviews_mean:.1f} stars from {why.reviews_count} reviews. The score counts "
+            f"this as {number_text(why.reviews_shrunk, 'rating')}, because a few reviews count "
+            f"less than many (see Method).{caution}"
         )
     st.subheader("The checklist, item by item")
     for result in why.criteria:
         verified = result.verified_on.isoformat() if result.verified_on else "no date"
-        stale = " - stale evidence" if result.stale else ""
+        stale = " - old evidence" if result.stale else ""
         with st.expander(
             f"{result.criterion.label}: {number_text(result.score)} / 100 "
-            f"(checked {verified}{stale})"
+            f"(checked: {verified}{stale})"
         ):
             rows = pd.DataFrame(
                 {
-                    "item": [r.item.label for r in result.items],
-                    "answer": [result.state_label(r.state) for r in result.items],
-                    "points": [f"{r.earned:g} of {r.item.points:g}" for r in result.items],
-                    "note": [r.note for r in result.items],
+                    "Item": [r.item.label for r in result.items],
+                    "Answer": [result.state_label(r.state) for r in result.items],
+                    "Points": [f"{r.earned:g} of {r.item.points:g}" for r in result.items],
+                    "Note": [r.note for r in result.items],
                 }
             )
             st.dataframe(rows, hide_index=True, width="stretch")

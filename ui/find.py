@@ -57,8 +57,8 @@ def column_config(unit: str) -> dict:
         "first_year": cc.TextColumn(
             "First year (estimate)",
             width=150,
-            help="Consultation, a first series and boosters over the rest of 12 months, in "
-            "the clinic's own currency; a range when some prices are not listed (Method page)",
+            help="Consultation, a first series and boosters for the rest of the year, in the "
+            "clinic's own currency. A range when some prices are not listed (see Method).",
         ),
         "evidence": cc.TextColumn(
             "Evidence",
@@ -74,6 +74,10 @@ def column_config(unit: str) -> dict:
         ),
         "rank": cc.NumberColumn("Rank", format="%d", help="Clinics with equal scores share a rank"),
         "reach": cc.TextColumn("How"),
+        "city": cc.TextColumn("City"),
+        "region": cc.TextColumn("State or province"),
+        "routes": cc.TextColumn("Routes", help="How the ketamine is given"),
+        "telehealth": cc.TextColumn("Telehealth"),
         "website": cc.LinkColumn("Website", display_text="open"),
         "location_precision": cc.TextColumn("Location is"),
     }

@@ -18,8 +18,9 @@ right for everyone. Before any clinic visit, discuss with your own doctor in par
 - **pregnancy** or plans to become pregnant;
 - any **history of substance use**;
 - **heart conditions** and high blood pressure;
-- the side effects people report (dizziness, nausea, feeling detached, raised blood pressure
-  and heart rate) and the limited evidence on long-term safety.
+- the side effects people report, such as feeling dizzy, sick or detached, and a higher
+  blood pressure and heart rate;
+- how little is known about long-term safety.
 """
 
 UNKNOWN = """
@@ -45,14 +46,15 @@ def render() -> None:
         )
         say(
             "write",
-            "Showing {} clinics from {}; {}.",
+            "Showing {} clinics from {}. {}.",
             len(table),
             d.label,
-            f"evidence checked {span}" if span else "no verification dates recorded",
+            f"Evidence checked {span}" if span else "No verification dates recorded",
         )
         if d.is_demo:
             st.write(
-                "The demo clinics are fictional: names, addresses, phones and sources are invented."
+                "The demo clinics are not real. Their names, addresses, phones and sources are "
+                "made up."
             )
         st.write(
             "Place names: US ZIP centroids from the zipcodes package; US and Canadian cities "

@@ -73,7 +73,7 @@ def units() -> None:
         UNIT_CHOICES,
         format_func=UNIT_LABELS.__getitem__,
         key=state.seed("w.units", c.units),
-        help="Automatic shows kilometres when your place is in Canada and miles otherwise.",
+        help="Automatic uses km if your place is in Canada, and miles if not.",
     )
     state.update(units=chosen)
 
@@ -95,10 +95,10 @@ def cost_and_status_filters(where: DeltaGenerator | None = None) -> tuple[float 
         c.max_cost,
         MAX_COST,
         500,
-        help="Keeps clinics whose whole first-year estimate (its high end) is at most this "
-        "amount, in each clinic's own currency: 8000 means 8,000 USD for a US clinic and "
-        "8,000 CAD for a Canadian one; nothing is converted. Clinics with unknown prices have "
-        "wide estimates, and clinics that list no cost at all are left out.",
+        help="Keeps a clinic when the top of its first-year estimate is at most this amount. "
+        "The amount is in each clinic's own currency: 8000 means 8,000 USD for a US clinic "
+        "and 8,000 CAD for a Canadian one. Nothing is converted. Clinics with unknown prices "
+        "have wide estimates. Clinics that list no cost at all are left out.",
     )
     show = area.checkbox(
         "Show closed clinics",
@@ -140,7 +140,8 @@ def directory_source() -> None:
         f"Use your own directory (CSV or JSON, up to {limit} MB)",
         type=["csv", "json", "tsv", "txt"],
         key="w.upload",
-        help="Build one with `clinic-compare template`; the README explains every column.",
+        help="Make one with the command `clinic-compare template`. The README explains each "
+        "column.",
     )
     state.set_upload(None)
     if file is None:

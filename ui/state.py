@@ -335,7 +335,7 @@ def directory() -> Directory | None:
     except (DirectoryError, OSError) as exc:
         say("error", "The directory '{}' cannot be read: {}", source, exc)
         return None
-    label = "the bundled fictional demo directory" if source == DEMO else os.path.basename(source)
+    label = "the demo list of made-up clinics" if source == DEMO else os.path.basename(source)
     return Directory(result, f"{source}@{mtime}", label, source == DEMO)
 
 

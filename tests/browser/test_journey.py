@@ -52,7 +52,7 @@ def expected_caption(place_text: str, routes: tuple[str, ...]) -> str:
     assert place is not None
     shown = Filters(routes).apply(rank_clinics(table))
     near = nearby(shown, place, Choices().radius_mi * KM_PER_MILE)
-    return f"{len(near)} clinics from the bundled fictional demo directory"
+    return f"{len(near)} clinics from the demo list of made-up clinics"
 
 
 def settle(page: Page) -> None:

@@ -223,7 +223,7 @@ def test_clinics_without_verification_dates_on_the_shortlist_and_method(monkeypa
     page(at, "shortlist")
     assert "Take it with you" in [h.value for h in at.subheader]  # drawn to the end
     page(at, "method")
-    assert any("no verification dates recorded" in m.value for m in at.markdown)
+    assert any("No verification dates recorded" in m.value for m in at.markdown)
 
 
 def test_an_upload_over_the_configured_limit_is_refused(monkeypatch):
