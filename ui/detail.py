@@ -66,9 +66,9 @@ def phone_link(phone: object) -> str:
 def chart_text(scores: pd.DataFrame) -> str:
     """The bar chart in words (its text alternative): each criterion and its score."""
     parts = [
-        f"{c} {number_text(v)}" for c, v in zip(scores["criterion"], scores["score"], strict=True)
+        f"{c}: {number_text(v)}." for c, v in zip(scores["criterion"], scores["score"], strict=True)
     ]
-    return "Scores out of 100: " + "; ".join(parts) + "."
+    return " ".join(["Scores out of 100.", *parts])
 
 
 def cost_section(cost: CostSummary, asked: tuple[str, ...]) -> None:
@@ -112,8 +112,8 @@ def render() -> None:
         str(clinic[k]) for k in ("address", "city", "region", "postal_code") if clinic[k]
     )
     st.markdown(
-        f"{plain(where) or 'Address not listed'}  \nPhone: {phone_link(clinic['phone'])}  \n"
-        f"Status: {plain(status or 'unknown')}"
+        f"- {plain(where) or 'Address not listed'}\n- Phone: {phone_link(clinic['phone'])}\n"
+        f"- Status: {plain(status or 'unknown')}"
     )
     url = safe_url(clinic["website"])
     if url:

@@ -65,7 +65,7 @@ def test_a_hostile_phone_is_text_and_never_a_live_link(monkeypatch, tmp_path):
 
 def test_the_score_chart_is_also_given_in_words(app, checklist):
     page(app, "detail")
-    words = next(c.value for c in app.caption if c.value.startswith("Scores out of 100"))
+    words = next(c.value for c in app.caption if c.value.startswith("Scores out of 100."))
     for criterion in checklist.criteria:
         assert criterion.label in words
 
