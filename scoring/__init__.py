@@ -26,6 +26,7 @@ from scoring.cost import (
 from scoring.display import (
     NOT_LISTED,
     UNIT_CHOICES,
+    UNKNOWN,
     DistanceUnit,
     date_span,
     distance_text,
@@ -62,6 +63,7 @@ __all__ = [
     "DEFAULT_RADIUS_MI",
     "NOT_LISTED",
     "UNIT_CHOICES",
+    "UNKNOWN",
     "Checklist",
     "ChecklistError",
     "ClinicCompareError",

@@ -35,6 +35,8 @@ class Item:
     question: str
     kind: ItemKind = "tristate"
     implied_by: str | None = None
+    # Why a listed fact answers the item (shown beside the answer instead of a column name).
+    implied_note: str = ""
 
     @property
     def column(self) -> str:
@@ -191,6 +193,7 @@ def parse_checklist(data: dict) -> Checklist:
                 question=_require(raw_item, "question", str, where),
                 kind=raw_item.get("kind", "tristate"),
                 implied_by=raw_item.get("implied_by"),
+                implied_note=raw_item.get("implied_note", "Yes, from a fact the clinic lists."),
             )
             if item.kind not in ITEM_KINDS:
                 raise ChecklistError(f"{item.column}: unknown kind '{item.kind}'")

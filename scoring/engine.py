@@ -463,15 +463,15 @@ class Explanation:
         """A plain-text account of the score, criterion by criterion."""
         out = [
             f"{self.name}: overall {number_text(self.overall)}/100, "
-            f"{number_text(self.completeness)}% of items known"
+            f"{number_text(self.completeness)}% of checklist answers known"
         ]
         for c in self.criteria:
             when = c.verified_on.isoformat() if c.verified_on else "no date"
-            flag = " (stale)" if c.stale else ""
+            flag = " (old evidence)" if c.stale else ""
             out.append(
                 f"{c.criterion.label}: {number_text(c.score)}/100 "
                 f"({c.earned:g} of {c.criterion.points:g} "
-                f"points); source {c.source or 'none'}, verified {when}{flag}"
+                f"points); source {c.source or 'not recorded'}, checked {when}{flag}"
             )
             for r in c.items:
                 note = f" - {r.note}" if r.note else ""
@@ -511,7 +511,7 @@ def explain(
                     f"{number_text(shrunk, 'rating')}"
                 )
             elif item.implied_by and state == "yes" and str(row[item.column].iloc[0]) != "yes":
-                note = f"implied by {item.implied_by}"
+                note = item.implied_note
             earned_total += earned
             items.append(ItemResult(item, state, round(earned, 2), note))
         verified = pd.to_datetime(row[criterion.verified_column].iloc[0], errors="coerce")

@@ -9,6 +9,7 @@ import streamlit as st
 from providers.directory import ROUTES
 from providers.geo import KM_PER_MILE, Place, nearby, resolve_place, with_region
 from scoring import (
+    UNKNOWN,
     Filters,
     closed_note,
     cost_texts,
@@ -102,7 +103,21 @@ def for_display(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
     out["price"] = pd.Series([money_text(v, c) for v, c in rows], index=out.index, dtype="str")
     out["first_year"] = cost_texts(with_cost(out))
     out["evidence"] = np.where(out["stale"], "old", "")
+    if "location_precision" in out.columns:
+        precision = out["location_precision"].astype("str")
+        out["location_precision"] = precision.map(PRECISION_WORDS).fillna(UNKNOWN)
     return out
+
+
+# How a clinic's place was found, in words (the CSV keeps the codes).
+PRECISION_WORDS = {
+    "exact": "exact address",
+    "coordinates": "exact address",
+    "postal_code": "ZIP or postal code area",
+    "city": "city centre",
+    "region": "state or province",
+    "none": UNKNOWN,
+}
 
 
 def _radius_label(miles: int) -> str:

@@ -206,7 +206,7 @@ def test_explanation_agrees_with_the_engine_and_names_sources_and_dates(checklis
     assert why.questions == (checklist.item("monitoring.vital_signs").question,)
     assert why.reviews_count == 100000 and why.rubric_version == checklist.version
     text = "\n".join(why.lines())
-    assert "[no] Vital signs monitored: +0" in text and "(stale)" in text
+    assert "[no] Vital signs monitored: +0" in text and "(old evidence)" in text
 
 
 def test_vectorised_engine_matches_the_straightforward_per_row_implementation():
@@ -296,3 +296,13 @@ def test_both_forms_of_the_order_key_sort_alike():
     places = np.argsort(order_key(level, position, single=False))
     assert np.array_equal(one, places)
     assert np.array_equal(one, np.lexsort((position, -level)))
+
+
+def test_an_item_answered_by_a_listed_fact_says_so_in_words(checklist):
+    implied = [i for i in checklist.items if i.implied_by]
+    assert implied
+    row = full_clinic(**{i.column: "" for i in implied})  # the facts listed, the items blank
+    notes = {r.item.column: r.note for c in explain(row).criteria for r in c.items}
+    for item in implied:
+        assert notes[item.column] == item.implied_note
+        assert item.implied_by not in item.implied_note  # words, not a column name

@@ -77,3 +77,12 @@ def test_compare_offers_the_shortlist_first_too(app):
     assert app.multiselect(key="w.compare").options[:2] == [
         *(app.multiselect(key="w.compare").format_func(i) for i in (seen[2], seen[0]))
     ]
+
+
+def test_how_a_clinic_was_placed_reads_in_words_on_find(app):
+    app.text_input(key="w.place").set_value("Toronto, ON").run()
+    app.selectbox(key="w.radius").set_value(0).run()  # any distance: every clinic listed
+    shown = set(results(app, detail=True)["location_precision"])
+    assert shown <= {"exact address", "ZIP or postal code area", "city centre",
+                     "state or province", "unknown"}  # fmt: skip
+    assert len(shown) >= 2  # the demo has clinics without coordinates, placed by ZIP
