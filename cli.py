@@ -117,9 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--top", type=_positive, help="keep only the N best clinics")
     score.add_argument(
         "--format",
-        choices=("table", "csv", "json"),
+        choices=("table", "csv", "json", "xlsx"),
         default=None,
-        help="default: a table on a terminal, CSV when piped or written with --out",
+        help="default: a table on a terminal, CSV when piped or written with --out "
+        "(a spreadsheet when --out ends in .xlsx)",
     )
     score.add_argument("--out", type=Path, help="file to write (default: standard output)")
     score.add_argument("--today", type=_date, help="judge staleness as of this date (YYYY-MM-DD)")
@@ -274,10 +275,12 @@ def _emit(data: bytes, out: Path | None) -> None:
 
 
 def _encode(frame: pd.DataFrame, fmt: str, to_file: bool) -> bytes:
-    from providers.directory import csv_bytes, json_bytes
+    from providers.directory import csv_bytes, json_bytes, xlsx_bytes
 
     if fmt == "json":
         return json_bytes(frame)
+    if fmt == "xlsx":
+        return xlsx_bytes(frame)
     data = csv_bytes(frame)
     return data if to_file else data.removeprefix(b"\xef\xbb\xbf")
 
@@ -360,8 +363,12 @@ def cmd_score(args: argparse.Namespace) -> int:
     if (args.radius is not None or args.sort == "distance") and not args.near:
         raise UsageError("--radius and --sort distance need --near PLACE")
     fmt = args.format or ("table" if args.out is None and sys.stdout.isatty() else "csv")
+    if args.format is None and args.out is not None and args.out.suffix.lower() == ".xlsx":
+        fmt = "xlsx"
     if fmt == "table" and args.out is not None:
         raise UsageError("--format table is for the terminal; write csv or json with --out")
+    if fmt == "xlsx" and args.out is None and sys.stdout.isatty():
+        raise UsageError("--format xlsx writes a spreadsheet file: add --out FILE.xlsx")
     place, radius_km = None, None
     if args.near:
         from providers.geo import KM_PER_MILE, default_gazetteer, locate_clinics, nearby

@@ -52,15 +52,33 @@ from scoring.engine import (
     rerank,
     score_basis,
 )
-from scoring.errors import ClinicCompareError, Severity, UsageError
+from scoring.errors import ClinicCompareError, SavedShortlistError, Severity, UsageError
 from scoring.filters import CLOSED, DEFAULT_RADIUS_MI, Filters, closed_note, explain_empty
 from scoring.method import method_markdown
-from scoring.shortlist import printable_html, shortlist_frame
+from scoring.saved import (
+    MAX_SAVED_BYTES,
+    SavedClinic,
+    SavedShortlist,
+    read_saved_shortlist,
+    saved_shortlist_bytes,
+    saved_shortlist_name,
+)
+from scoring.shortlist import (
+    NOT_ADVICE,
+    http_url,
+    known_text,
+    printable_html,
+    shortlist_frame,
+    stale_text,
+    weights_text,
+)
 
 __all__ = [
     "CLOSED",
     "COST_COLUMNS",
     "DEFAULT_RADIUS_MI",
+    "MAX_SAVED_BYTES",
+    "NOT_ADVICE",
     "NOT_LISTED",
     "UNIT_CHOICES",
     "UNKNOWN",
@@ -75,6 +93,9 @@ __all__ = [
     "Item",
     "NpiRegistryRule",
     "Ranking",
+    "SavedClinic",
+    "SavedShortlist",
+    "SavedShortlistError",
     "ScoreBasis",
     "ScoringError",
     "Severity",
@@ -93,6 +114,8 @@ __all__ = [
     "explain_empty",
     "fact_questions",
     "first_year_cost",
+    "http_url",
+    "known_text",
     "load_checklist",
     "method_markdown",
     "money_text",
@@ -101,12 +124,17 @@ __all__ = [
     "printable_html",
     "questions",
     "rank_clinics",
+    "read_saved_shortlist",
     "rerank",
     "round_half_up",
     "rounded",
     "rounding_rule",
+    "saved_shortlist_bytes",
+    "saved_shortlist_name",
     "score_basis",
     "shortlist_frame",
+    "stale_text",
     "tel_uri",
+    "weights_text",
     "with_cost",
 ]

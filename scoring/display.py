@@ -7,6 +7,7 @@ a missing value reads "unknown", never "nan" or "None". The method page states t
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import numpy as np
@@ -63,13 +64,18 @@ def distance_text(value: object, unit: DistanceUnit) -> str:
 
 
 def tel_uri(phone: object) -> str | None:
-    """A `tel:` address for a listed phone number (digits and a leading + only, so nothing
-    else from the directory reaches the link), or None when too few digits to dial."""
-    text = str(phone or "").strip()
+    """A `tel:` address for a listed phone number: digits and a leading + only (nothing else
+    from the directory reaches the link), an extension left off; None when it cannot be
+    dialled."""
+    text = _PHONE_END.split(str(phone or ""), maxsplit=1)[0].strip()
     digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
     if not 7 <= len(digits) <= 15:  # E.164 allows at most 15 digits
         return None
     return f"tel:{'+' if text.startswith('+') else ''}{digits}"
+
+
+# Where the dialled part of a listed number ends: "ext. 4", "x4", ";ext=4", "#4", ", press 2".
+_PHONE_END = re.compile(r"[A-Za-z;,#]")
 
 
 def rounding_rule() -> str:

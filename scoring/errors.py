@@ -26,3 +26,9 @@ class UsageError(ClinicCompareError):
     """What was asked for cannot be done as asked (bad option, weight, place, setting)."""
 
     exit_code = 2
+
+
+class SavedShortlistError(ClinicCompareError, ValueError):
+    """A saved-shortlist file that cannot be opened; the message says what is wrong with it."""
+
+    summary = "cannot open the saved shortlist"

@@ -12,6 +12,8 @@ from typing import Literal
 
 import streamlit as st
 
+from scoring import http_url
+
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
 # GitHub-flavoured Markdown turns bare addresses into links after escapes are resolved
 # (`https://`, `www.`, `name@host`), so escaping alone cannot stop them: an invisible word
@@ -46,5 +48,4 @@ def say(kind: Kind, template: str, *values: object) -> None:
 
 def safe_url(url: object) -> str | None:
     """The URL if it is http(s) (the reader already enforces this; checked again at display)."""
-    text = str(url or "")
-    return text if text.lower().startswith(("http://", "https://")) else None
+    return http_url(url)

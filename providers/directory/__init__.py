@@ -35,6 +35,7 @@ from providers.directory.writer import (
     template_frame,
     to_plain,
     write_atomic,
+    xlsx_bytes,
 )
 
 __all__ = [
@@ -65,4 +66,5 @@ __all__ = [
     "unguard_text",
     "validate",
     "write_atomic",
+    "xlsx_bytes",
 ]

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -237,7 +238,10 @@ def test_printable_shortlist_escapes_everything_and_keeps_notes():
     frame = shortlist_frame(rank_clinics(table, today=TODAY))
     page = printable_html(frame, {"full": "<b>ring</b> them"}, "My <list>", "data note")
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "&lt;b&gt;ring&lt;/b&gt; them" in page and "<a " not in page
+    assert "&lt;b&gt;ring&lt;/b&gt; them" in page
+    links = re.findall(r"<a [^>]*href='([^']*)'", page)
+    assert links and all(h == "https://a.org/x" or h.startswith("tel:") for h in links)
+    assert page.count("<a ") == len(links)  # no other link of any kind
     assert "My &lt;list&gt;" in page
 
 
