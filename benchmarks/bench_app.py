@@ -93,7 +93,7 @@ def main() -> None:
             shown = len(at.dataframe[0].value)
             times = []
             for i in range(RERUNS):
-                at.slider(key="w.weight.pricing").set_value(i % 5 + 1)
+                at.slider(key="w.find.weight.pricing").set_value(i % 5 + 1)
                 start = time.perf_counter()
                 at.run()
                 times.append(time.perf_counter() - start)

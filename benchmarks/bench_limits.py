@@ -72,11 +72,11 @@ def find_rerun(clinics: int = 10_000, reruns: int = 7) -> Goal:
             empty_s = _median(at.run, reruns)
             times = []
             for i in range(reruns):
-                at.slider(key="w.weight.pricing").set_value(i % 5 + 1)
+                at.slider(key="w.find.weight.pricing").set_value(i % 5 + 1)
                 start = time.perf_counter()
                 at.run()
                 times.append(time.perf_counter() - start)
-            weight = float(at.slider(key="w.weight.pricing").value)  # type: ignore[arg-type]
+            weight = float(at.slider(key="w.find.weight.pricing").value)  # type: ignore[arg-type]
             shown = at.dataframe[0].value["name"].head(20).tolist()
         finally:
             os.environ.pop("CLINIC_COMPARE_DIRECTORY", None)

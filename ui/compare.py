@@ -80,19 +80,27 @@ def render() -> None:
                 f"{len(lacking)} of these clinics do not answer yes to every must-have item you "
                 f"chose: {plain(', '.join(lacking))}."
             )
-    keys = default_checklist().keys
+    score_chart(ranked, picked, names)
+
+
+def score_chart(ranked: pd.DataFrame, picked: list[str], names: dict[str, str]) -> None:
+    """The criterion scores as bars, with a text alternative: every number in the chart's
+    accessible name, and a caption pointing to the table rows that hold the same numbers."""
+    checklist = default_checklist()
+    labels = {c.key: c.label for c in checklist.criteria}
     long = (
-        ranked[list(keys)]
+        ranked[list(checklist.keys)]
         .reset_index()
         .melt(id_vars="id", var_name="criterion", value_name="score")
     )
     long["clinic"] = long["id"].map(names)
+    long["criterion"] = long["criterion"].map(labels)
     long["score"] = rounded(long["score"], "score")
     chart = (
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("criterion:N", sort=list(keys), title=None),
+            y=alt.Y("criterion:N", sort=list(labels.values()), title=None),
             yOffset="clinic:N",
             x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="score (0-100)"),
             color=alt.Color("clinic:N", legend=alt.Legend(orient="bottom", title=None)),
@@ -100,7 +108,22 @@ def render() -> None:
         )
         .properties(height=360)
     )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(chart, width="stretch", alt=scores_in_words(long, [names[i] for i in picked]))
+    st.caption(
+        "The chart shows each clinic's score out of 100 for each criterion: the same numbers "
+        "as the rows marked (score) in the table above."
+    )
+
+
+def scores_in_words(long: pd.DataFrame, clinics: list[str]) -> str:
+    """The chart as a sentence per criterion, for screen readers: "Safety: A 80, B 60."."""
+    parts = [f"Bar chart of criterion scores out of 100 for {', '.join(clinics)}."]
+    for criterion, rows in long.groupby("criterion", sort=False):
+        scores = ", ".join(
+            f"{c} {number_text(v)}" for c, v in zip(rows["clinic"], rows["score"], strict=True)
+        )
+        parts.append(f"{criterion}: {scores}.")
+    return " ".join(parts)
 
 
 if __name__ == "__main__":  # run by st.navigation as a page script

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from providers.directory import ROUTES
-from providers.geo import KM_PER_MILE, Place, nearby, resolve_place, with_region
+from providers.geo import (
+    KM_PER_MILE,
+    MapBox,
+    Place,
+    borders_in_view,
+    map_box,
+    nearby,
+    region_names,
+    resolve_place,
+    with_region,
+)
 from scoring import (
     UNKNOWN,
+    DistanceUnit,
     Filters,
     closed_note,
     cost_texts,
     default_checklist,
+    distance_text,
     explain_empty,
     money_text,
+    number_text,
     rerank,
     rounded,
     with_cost,
@@ -215,8 +230,9 @@ def filter_controls() -> Filters:
     return Filters(tuple(routes), tele, insurance, price, max_cost, show_closed)
 
 
-def results_map(shown: pd.DataFrame, place: Place | None) -> None:
-    """Points on a plain projection: works with no internet (no map tiles).
+def results_map(shown: pd.DataFrame, place: Place | None, unit: DistanceUnit) -> None:
+    """The shown clinics (and "You") over offline state and province borders, with a text
+    alternative; a street map only when the patient opts in, as it loads a third party's tiles.
 
     The Vega-Lite spec is written directly: building it through Altair validated the whole
     chart against its schema on every rerun, which cost more than drawing it.
@@ -224,35 +240,146 @@ def results_map(shown: pd.DataFrame, place: Place | None) -> None:
     points = shown.dropna(subset=["latitude", "longitude"])
     if points.empty:
         return
-    data = points[["name", "city", "overall", "latitude", "longitude"]].assign(kind="clinic")
-    if place is not None:
-        you = {"name": "You", "city": place.label, "overall": np.nan,
-               "latitude": place.latitude, "longitude": place.longitude, "kind": "you"}  # fmt: skip
-        data = pd.concat([data, pd.DataFrame([you])], ignore_index=True)
-    st.vega_lite_chart(data, MAP_SPEC, width="stretch")
+    data = map_points(points, place, unit)
+    fitted = map_box(data["latitude"], data["longitude"])
+    assert fitted is not None  # the points have coordinates
+    # Room above the points for the label a tap shows.
+    box = fitted._replace(north=fitted.north + LABEL_ROOM * (fitted.north - fitted.south))
+    described = map_description(shown, points, place, unit)
+    # `alt` becomes the chart's description, its accessible name (Streamlit warns when the
+    # spec sets one as well).
+    st.vega_lite_chart(data, map_spec(box, place is not None), width="stretch", alt=described)
+    say("caption", "{} The table above lists the same clinics.", described)
+    st.caption(
+        "The street map loads map pictures from CARTO (made from OpenStreetMap data), a "
+        "company outside this app. CARTO will see the area you look at, which may show "
+        "where you are. The map above works without it."
+    )
+    if st.checkbox("Show a street map", key="w.street_map"):
+        street = data[["latitude", "longitude"]].assign(
+            color=np.where(data["kind"] == "You", "#c62828", "#1f5fa8")
+        )
+        st.map(street, latitude="latitude", longitude="longitude", color="color", size=300)
 
 
-MAP_SPEC = {
-    "height": 320,
-    "projection": {"type": "mercator"},
-    "mark": {"type": "circle", "opacity": 0.8, "stroke": "white", "strokeWidth": 0.5},
-    "encoding": {
-        "longitude": {"field": "longitude", "type": "quantitative"},
-        "latitude": {"field": "latitude", "type": "quantitative"},
-        "size": {"condition": {"test": "datum.kind === 'you'", "value": 160}, "value": 70},
-        "color": {
-            "field": "kind",
-            "type": "nominal",
-            "scale": {"domain": ["clinic", "you"], "range": ["#1f77b4", "#d62728"]},
-            "legend": {"title": None, "orient": "bottom"},
+def map_points(points: pd.DataFrame, place: Place | None, unit: DistanceUnit) -> pd.DataFrame:
+    """One row per point with its texts: name, score by the one rounding rule ("unknown" when
+    missing), the distance in the patient's unit, and both in one line (`about`) for the
+    label a tap shows and for screen readers."""
+    score = points["overall"].map(number_text).astype("str")
+    data = pd.DataFrame(
+        {
+            "name": points["name"].astype("str"),
+            "kind": "Clinic",
+            "score": score,
+            "about": "Score " + score,
+            "latitude": points["latitude"].astype("float64"),
+            "longitude": points["longitude"].astype("float64"),
+        }
+    )
+    if place is not None and "distance" in points.columns:
+        data["distance"] = points["distance"].map(lambda v: distance_text(v, unit)).astype("str")
+        data["about"] += ", " + data["distance"] + " away"
+        you = {"name": place.label, "kind": "You", "score": "", "distance": "",
+               "about": "Your place", "latitude": place.latitude,
+               "longitude": place.longitude}  # fmt: skip
+        # First, so it is drawn under a clinic at the same place (a ZIP centre).
+        data = pd.concat([pd.DataFrame([you]), data], ignore_index=True)
+    return data.reset_index(drop=True)
+
+
+def map_description(
+    shown: pd.DataFrame, points: pd.DataFrame, place: Place | None, unit: DistanceUnit
+) -> str:
+    """The map in words (screen readers get it as the chart's label; everyone as a caption):
+    how many clinics, in which states or provinces, and the nearest one."""
+    clinics = "clinic" if len(shown) == 1 else "clinics"
+    text = f"Map of the {len(shown)} {clinics} shown"
+    if len(points) < len(shown):
+        missing = len(shown) - len(points)
+        text = (
+            f"Map of {len(points)} of the {len(shown)} clinics shown ({missing} with no location)"
+        )
+    regions = points["region"].map(region_names()) if "region" in points else pd.Series(dtype="str")
+    names = list(regions.value_counts().index)
+    if len(names) > 3:
+        names = [*names[:3], f"{len(names) - 3} other states or provinces"]
+    if names:
+        text += ", in " + (
+            names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        )
+    if place is not None and "distance" in points.columns and points["distance"].notna().any():
+        nearest = points.loc[points["distance"].idxmin()]
+        text += f". Nearest: {nearest['name']}, {distance_text(nearest['distance'], unit)}"
+    return text + "."
+
+
+def map_spec(box: MapBox, located: bool) -> dict:
+    """Layers: the borders near the points (light fill, thin outline), the clinics and "You"
+    (another colour and shape), and the label of the point last tapped or clicked (a phone has
+    no hover, so tooltips alone would never show there). The view fits the points' box."""
+    tooltip = [
+        {"field": "name", "type": "nominal", "title": "Clinic"},
+        {"field": "score", "type": "nominal", "title": "Score"},
+        *([{"field": "distance", "type": "nominal", "title": "Distance"}] if located else []),
+    ]
+    legend = {"title": None, "orient": "bottom", "symbolSize": 140} if located else None
+    points = {
+        "params": [{"name": "picked", "select": {"type": "point", "on": "click", "toggle": False}}],
+        "mark": {"type": "point", "filled": True, "opacity": 0.9, "stroke": "white",
+                 "strokeWidth": 1, "cursor": "pointer"},
+        "encoding": {
+            **POSITION,
+            "color": {"field": "kind", "type": "nominal", "legend": legend,
+                      "scale": {"domain": ["Clinic", "You"], "range": ["#1f5fa8", "#c62828"]}},
+            "shape": {"field": "kind", "type": "nominal", "legend": legend,
+                      "scale": {"domain": ["Clinic", "You"], "range": ["circle", "diamond"]}},
+            "size": {"condition": {"test": "datum.kind === 'You'", "value": 260}, "value": 180},
+            "tooltip": tooltip,
+            "description": {"field": "spoken"},
         },
-        "tooltip": [
-            {"field": "name", "type": "nominal"},
-            {"field": "city", "type": "nominal"},
-            {"field": "overall", "type": "quantitative", "format": ".0f"},
+        "transform": [{"calculate": "datum.name + ': ' + datum.about", "as": "spoken"}],
+    }  # fmt: skip
+    return {
+        **MAP_SPEC,
+        "projection": {"type": "mercator", "fit": box.corners()},
+        "layer": [
+            {**BORDER_LAYER, "data": {"values": borders_in_view(box)}},
+            points,
+            *PICKED_LAYERS,
         ],
+    }
+
+
+LABEL_ROOM = 0.3  # share of the points' height kept free above them for the tapped label
+MAP_SPEC: dict[str, Any] = {"height": 320, "config": {"view": {"stroke": None}}}
+POSITION = {
+    "longitude": {"field": "longitude", "type": "quantitative"},
+    "latitude": {"field": "latitude", "type": "quantitative"},
+}
+BORDER_LAYER = {
+    "mark": {"type": "geoshape", "fill": "#eef0f3", "stroke": "#7c828c", "strokeWidth": 0.7,
+             "clip": True, "tooltip": None, "aria": False},
+}  # fmt: skip
+# The picked point's name and facts in the top left corner, on a white halo for contrast.
+_PICKED = {
+    "transform": [
+        {"filter": {"param": "picked", "empty": False}},
+        {"calculate": "[datum.name, datum.about]", "as": "label"},
+    ],
+    "encoding": {
+        "x": {"value": 6},
+        "y": {"value": 6},
+        "text": {"field": "label"},
     },
 }
+PICKED_LAYERS = [
+    {**_PICKED, "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 14,
+                         "lineHeight": 18, "limit": 340, "aria": False, "stroke": "white",
+                         "strokeWidth": 4, "strokeJoin": "round"}},
+    {**_PICKED, "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": 14,
+                         "lineHeight": 18, "limit": 340, "aria": False, "fill": "#1a1a1a"}},
+]  # fmt: skip
 
 
 def shortlist_picker(shown: pd.DataFrame, names: dict[str, str]) -> None:
@@ -374,7 +501,7 @@ def render() -> None:
             on_click=_show_more, key="find.more",
         )  # fmt: skip
     shortlist_picker(shown, names)
-    results_map(frame, place)
+    results_map(frame, place, unit)
     if len(d.result.problems):
         with st.expander(f"{len(d.result.problems)} problem(s) found while reading the directory"):
             st.dataframe(d.result.problems, hide_index=True, width="stretch")
