@@ -110,8 +110,8 @@ def score_chart(ranked: pd.DataFrame, picked: list[str], names: dict[str, str]) 
     )
     st.altair_chart(chart, width="stretch", alt=scores_in_words(long, [names[i] for i in picked]))
     st.caption(
-        "The chart shows each clinic's score out of 100 for each criterion: the same numbers "
-        "as the rows marked (score) in the table above."
+        "The chart shows each clinic's score out of 100. The same numbers are in the table "
+        "above, in the rows marked (score)."
     )
 
 

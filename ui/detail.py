@@ -159,9 +159,9 @@ def render() -> None:
             x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="score (0-100)"),
             tooltip=["criterion:N", alt.Tooltip("score:Q", format=".0f")],
         )
-        .properties(height=240, description=chart_text(scores))
+        .properties(height=240)
     )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(chart, width="stretch", alt=chart_text(scores))
     st.caption(chart_text(scores))  # the chart's text alternative, visible to everyone
     cost_section(cost, why.questions)
     st.subheader("Patient reviews")

@@ -170,4 +170,4 @@ def test_the_compare_chart_has_its_numbers_in_words(app):
         label = row["item"].removesuffix(" (score)")
         name_a, name_b = first.rsplit(" (", 1)[0], second.rsplit(" (", 1)[0]
         assert f"{label}: {name_a} {row[first]}, {name_b} {row[second]}." in words
-    assert "same numbers as the rows marked (score)" in captions(app)
+    assert "in the rows marked (score)" in captions(app)
