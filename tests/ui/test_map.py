@@ -7,22 +7,11 @@ import json
 from pathlib import Path
 
 import pyarrow as pa
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import csv_of, full_clinic
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-
-
-@pytest.fixture
-def app(monkeypatch):
-    monkeypatch.delenv("CLINIC_COMPARE_DIRECTORY", raising=False)
-    monkeypatch.delenv("CLINIC_COMPARE_GEOCODER", raising=False)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
 
 
 def elements(at: AppTest, kind: str) -> list:
