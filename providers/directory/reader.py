@@ -104,11 +104,13 @@ class ReadResult:
         return int((self.problems["severity"] == "error").sum())
 
 
-def empty_problems() -> pd.DataFrame:
+def no_problems() -> pd.DataFrame:
+    """An empty problem table with the right columns (nothing was wrong)."""
     return pd.DataFrame({c: pd.Series(dtype="object") for c in PROBLEM_COLUMNS})
 
 
-def _problems(rows, column, values, severity: Severity, message) -> pd.DataFrame:
+def problem_frame(rows, column, values, severity: Severity, message) -> pd.DataFrame:
+    """Problem rows (row, column, value, severity, message): the one shape every reader uses."""
     rows = np.asarray(rows)
     return pd.DataFrame(
         {
@@ -124,7 +126,7 @@ def _problems(rows, column, values, severity: Severity, message) -> pd.DataFrame
 def _file_problem(
     message: str, column: str = "", value: str = "", severity: Severity = "warning"
 ) -> pd.DataFrame:
-    return _problems([None], column, [value], severity, message)
+    return problem_frame([None], column, [value], severity, message)
 
 
 # --- decoding ---------------------------------------------------------------------------------
@@ -347,7 +349,7 @@ def _parse_csv(
         raise DirectoryError("the file is empty")
     header, delimiter = _header(payload.head())
     names = normalise_headers(header)
-    skipped = empty_problems()
+    skipped = no_problems()
     if fast and payload.encoding == "utf-8":
         cells = _read_arrow(payload.data, delimiter, len(names))
         if cells is not None:
@@ -385,7 +387,7 @@ def _parse_csv(
         raise DirectoryError("the file is too large to read on this machine") from exc
     if bad_lines:
         lines = np.array([line for line, _ in bad_lines])
-        skipped = _problems(
+        skipped = problem_frame(
             lines,
             "",
             [""] * len(lines),
@@ -409,7 +411,7 @@ def _parse_csv_slowly(text: str, names: list[str], delimiter: str, why: str):
         for number, record in enumerate(reader, start=2):
             if len(record) > len(names) or any(len(cell) > 1_000_000 for cell in record):
                 problems.append(
-                    _problems(
+                    problem_frame(
                         [number],
                         "",
                         [""],
@@ -427,7 +429,7 @@ def _parse_csv_slowly(text: str, names: list[str], delimiter: str, why: str):
         # The last record swallowed the rest of the file after an unmatched quote.
         records.pop()
         problems.append(
-            _problems(
+            problem_frame(
                 [rows.pop()],
                 "",
                 [""],
@@ -441,7 +443,7 @@ def _parse_csv_slowly(text: str, names: list[str], delimiter: str, why: str):
         if records
         else pd.DataFrame({n: pd.Series(dtype="str") for n in names})
     )
-    found = pd.concat(problems, ignore_index=True) if problems else empty_problems()
+    found = pd.concat(problems, ignore_index=True) if problems else no_problems()
     return raw, np.array(rows, dtype=np.int64), found
 
 
@@ -510,7 +512,9 @@ def _parse_json(text: str) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, dict
     for number, item in enumerate(data, start=1):
         if not isinstance(item, dict):
             problems.append(
-                _problems([number], "", [str(item)[:80]], "error", "row rejected: not an object")
+                problem_frame(
+                    [number], "", [str(item)[:80]], "error", "row rejected: not an object"
+                )
             )
             continue
         flat = _flatten(item)
@@ -521,11 +525,13 @@ def _parse_json(text: str) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, dict
             try:
                 record[name] = _cell(value)
             except TypeError as exc:
-                problems.append(_problems([number], name, [str(value)[:80]], "warning", str(exc)))
+                problems.append(
+                    problem_frame([number], name, [str(value)[:80]], "warning", str(exc))
+                )
         records.append(record)
         rows.append(number)
     raw = pd.DataFrame.from_records(records).fillna("").astype("str") if records else pd.DataFrame()
-    found = pd.concat(problems, ignore_index=True) if problems else empty_problems()
+    found = pd.concat(problems, ignore_index=True) if problems else no_problems()
     return raw, np.array(rows, dtype=np.int64), found, user_headers(list(keys))
 
 
@@ -593,7 +599,7 @@ def validate(
         parsed, bad, refused = read_column(column, raw[column.name].astype("str").fillna(""), fast)
         if bad.any() and column.kind != "required":
             found.append(
-                _problems(
+                problem_frame(
                     rows[bad],
                     column.name,
                     refused.str.slice(0, 200).to_numpy(),
@@ -616,7 +622,7 @@ def validate(
     nameless = (table["name"] == "").to_numpy()
     if nameless.any():
         found.append(
-            _problems(
+            problem_frame(
                 rows[nameless],
                 "name",
                 [""] * int(nameless.sum()),
@@ -632,7 +638,7 @@ def validate(
     problems = (
         pd.concat([f for f in found if len(f)], ignore_index=True)
         if any(len(f) for f in found)
-        else empty_problems()
+        else no_problems()
     )
     return table, problems
 
@@ -645,7 +651,7 @@ def _cross_checks(
     if one_coordinate.any():
         mask = one_coordinate.to_numpy()
         found.append(
-            _problems(
+            problem_frame(
                 rows[mask],
                 "latitude",
                 [""] * int(mask.sum()),
@@ -669,7 +675,7 @@ def _cross_checks(
         guess = np.where(table.loc[no_currency, "country"] == "CA", "CAD", "USD")
         table.loc[no_currency, "currency"] = guess
         found.append(
-            _problems(
+            problem_frame(
                 rows[mask],
                 "currency",
                 [""] * int(mask.sum()),
@@ -682,7 +688,7 @@ def _cross_checks(
         mask = no_count.to_numpy()
         table.loc[no_count, "reviews_count"] = 1
         found.append(
-            _problems(
+            problem_frame(
                 rows[mask],
                 "reviews_count",
                 [""] * int(mask.sum()),
@@ -792,10 +798,10 @@ def _ids(table: pd.DataFrame, rows: np.ndarray) -> tuple[pd.Series, pd.DataFrame
             taken.append(made[~first])
         ids = ids.mask(~given, made)
     if not repeat.any():
-        return ids, empty_problems()
+        return ids, no_problems()
     original = ids[repeat]
     ids = ids.mask(repeat, _suffixed(original, "-", taken))
-    return ids, _problems(
+    return ids, problem_frame(
         rows[repeat],
         "id",
         original.to_numpy(),

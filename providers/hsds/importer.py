@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from providers.directory import (
-    PROBLEM_COLUMNS,
     ReadResult,
     Schema,
     default_schema,
     guard_series,
+    no_problems,
     parser_for,
     validate,
 )
@@ -532,7 +532,7 @@ def import_package(package: RawPackage, schema: Schema | None = None) -> HsdsImp
     package_problems = (
         pd.concat([f for f in found if len(f)], ignore_index=True)
         if any(len(f) for f in found)
-        else pd.DataFrame({c: pd.Series(dtype="object") for c in PROBLEM_COLUMNS})
+        else no_problems()
     )
     package_problems["row"] = package_problems["row"].astype("Int64")
     return HsdsImport(

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 
-from providers.directory import PROBLEM_COLUMNS, unguard_series
+from providers.directory import problem_frame, unguard_series
 from providers.hsds.errors import HsdsError
 from providers.hsds.spec import DATAPACKAGE, NESTED, tables
 from providers.hsds.vocabulary import one_uuid
@@ -76,16 +76,7 @@ def problem(
     values = (
         value if isinstance(value, list | np.ndarray | pd.Series) else [value] * len(row_values)
     )
-    return pd.DataFrame(
-        {
-            "row": row_values,
-            "column": column,
-            "value": np.asarray(values, dtype=object),
-            "severity": severity,
-            "message": message,
-        },
-        columns=list(PROBLEM_COLUMNS),
-    )
+    return problem_frame(row_values, column, values, severity, message)  # type: ignore[arg-type]
 
 
 # --- CSV ---------------------------------------------------------------------------------------
