@@ -241,7 +241,7 @@ def render() -> None:
     span = date_span(frame["last_verified"])
     data_note = (
         f"From {d.label}; evidence checked {span}. " if span else f"From {d.label}. "
-    ) + f"Rubric version {default_checklist().version}; exported {today.isoformat()}."
+    ) + f"Checklist version {default_checklist().version}; exported {today.isoformat()}."
     page = printable_html(
         frame,
         notes,
